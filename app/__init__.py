@@ -1,0 +1,123 @@
+"""The Rapport application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.content import load_catalogue
+from app.extensions import csrf, db, limiter, login_manager, migrate
+from config import PROJECT_ROOT, config_class, normalise_database_url
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, content, blueprints, CLI and error pages.
+
+    Raises ContentError when the course content is broken and ConfigError when the environment
+    is; run.py turns both into a message and exit status 1.
+    """
+    app = Flask(__name__, instance_path=os.environ.get("RAPPORT_INSTANCE_PATH") or None)
+    overrides = dict(overrides or {})
+    chosen = config_class(overrides.pop("RAPPORT_ENV", None))
+    app.config.from_object(chosen)
+    app.config.update(chosen.from_environment())
+    app.config.update(overrides)
+    app.config["RAPPORT_ENV"] = chosen.ENV_NAME
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        database = Path(app.instance_path) / "rapport.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+    app.extensions["rapport_catalogue"] = load_catalogue(app.config["CONTENT_DIR"])
+
+    _init_database(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_proxy(app)
+
+    from app import auth, learn, site
+    from app.api import bp as api_bp
+
+    app.register_blueprint(site.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(learn.bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+    try:
+        from app import trainer
+    except ImportError:  # pragma: no cover - the trainer blueprint is optional while it is built
+        trainer = None
+    if trainer is not None:
+        app.register_blueprint(trainer.bp)
+
+    from app.cli import register_commands
+
+    register_commands(app)
+    site.register_error_handlers(app)
+    site.register_security(app)
+    return app
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """A random key kept in the instance folder, so development sessions survive restarts."""
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _init_database(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 15})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL for concurrent readers, a busy timeout instead of 'database is locked', real FKs."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Any) -> None:
+    """Take SQLite's write lock when a transaction starts: a writer then waits its turn under the
+    busy timeout, instead of failing at once when two transactions read before they write.
+    It also makes savepoints (used for idempotent submissions) behave as documented."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _init_proxy(app: Flask) -> None:
+    hops = app.config.get("TRUST_PROXY_HOPS", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

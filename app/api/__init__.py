@@ -1,0 +1,7 @@
+"""JSON API v1: Bearer tokens only, the same services as the HTML views."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from app.api import routes  # noqa: E402, F401  (routes attach themselves to bp)

@@ -1,0 +1,257 @@
+"""The OpenAPI 3.1 description of API v1, served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ID = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 64}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "401": _json(_ref("Error"), "Missing or invalid token"),
+    "404": _json(_ref("Error"), "Not found"),
+}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            }
+        },
+    },
+    "Module": {
+        "type": "object",
+        "required": ["id", "title", "lessons", "quizzes", "progress"],
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "lessons": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "title", "completed"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "title": {"type": "string"},
+                        "completed": {"type": "boolean"},
+                    },
+                },
+            },
+            "quizzes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "title", "kind", "best_score", "passed"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "title": {"type": "string"},
+                        "kind": {"enum": ["graded", "self-assessment"]},
+                        "best_score": {"type": ["integer", "null"]},
+                        "passed": {"type": ["boolean", "null"]},
+                    },
+                },
+            },
+            "progress": {
+                "type": "object",
+                "required": ["lessons_completed", "lessons_total", "completed"],
+                "properties": {
+                    "lessons_completed": {"type": "integer"},
+                    "lessons_total": {"type": "integer"},
+                    "completed": {"type": "boolean"},
+                },
+            },
+        },
+    },
+    "AttemptResult": {
+        "type": "object",
+        "required": ["id", "score", "max_score", "passed", "questions", "profile"],
+        "properties": {
+            "id": {"type": "integer"},
+            "score": {"type": "integer"},
+            "max_score": {"type": "integer"},
+            "passed": {"type": ["boolean", "null"]},
+            "questions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "correct", "selected"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "correct": {"type": ["boolean", "null"]},
+                        "selected": {"type": "array", "items": {"type": "string"}},
+                        "correct_option_ids": {"type": "array", "items": {"type": "string"}},
+                        "explanation": {"type": "string"},
+                    },
+                },
+            },
+            "profile": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The document; cohort and account endpoints are listed beside the learner ones."""
+    paths: dict[str, Any] = {
+        "/modules": {
+            "get": {
+                "summary": "Modules with the caller's progress",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["modules"],
+                            "properties": {"modules": {"type": "array", "items": _ref("Module")}},
+                        }
+                    ),
+                    "401": ERRORS["401"],
+                },
+            }
+        },
+        "/modules/{module_id}/lessons/{lesson_id}": {
+            "get": {
+                "summary": "A lesson (records it as read)",
+                "parameters": [
+                    {"name": "module_id", "in": "path", "required": True, "schema": ID},
+                    {"name": "lesson_id", "in": "path", "required": True, "schema": ID},
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["id", "title", "html", "previous", "next"],
+                            "properties": {
+                                "id": {"type": "string"},
+                                "title": {"type": "string"},
+                                "html": {"type": "string"},
+                                "previous": {"type": ["string", "null"]},
+                                "next": {"type": ["string", "null"]},
+                            },
+                        }
+                    ),
+                    **ERRORS,
+                },
+            }
+        },
+        "/quizzes/{quiz_id}": {
+            "get": {
+                "summary": "A quiz, without its answers",
+                "parameters": [{"name": "quiz_id", "in": "path", "required": True, "schema": ID}],
+                "responses": {"200": _json({"type": "object"}), **ERRORS},
+            }
+        },
+        "/quizzes/{quiz_id}/attempts": {
+            "post": {
+                "summary": "Submit answers; an Idempotency-Key makes retries safe",
+                "parameters": [
+                    {"name": "quiz_id", "in": "path", "required": True, "schema": ID},
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 80},
+                    },
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["answers"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "answers": {
+                                        "type": "object",
+                                        "additionalProperties": {
+                                            "type": "array",
+                                            "items": {"type": "string"},
+                                        },
+                                    }
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json(_ref("AttemptResult"), "Stored"),
+                    "200": _json(_ref("AttemptResult"), "The same submission, returned again"),
+                    "400": _json(_ref("Error"), "Malformed request"),
+                    "409": _json(_ref("Error"), "Idempotency key reused for another body"),
+                    "415": _json(_ref("Error"), "Not JSON"),
+                    "422": _json(_ref("Error"), "Answers not valid; nothing stored"),
+                    **ERRORS,
+                },
+            }
+        },
+        "/attempts/{attempt_id}": {
+            "get": {
+                "summary": "One of the caller's attempts",
+                "parameters": [
+                    {
+                        "name": "attempt_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    }
+                ],
+                "responses": {"200": _json(_ref("AttemptResult")), **ERRORS},
+            }
+        },
+        "/me/progress": {
+            "get": {
+                "summary": "The caller's modules and attempts",
+                "responses": {"200": _json({"type": "object"}), "401": ERRORS["401"]},
+            }
+        },
+        "/me/tokens": {
+            "get": {
+                "summary": "The caller's API tokens (never their secret)",
+                "responses": {"200": _json({"type": "object"}), "401": ERRORS["401"]},
+            }
+        },
+        "/me/tokens/{token_id}": {
+            "delete": {
+                "summary": "Revoke one of the caller's tokens",
+                "parameters": [
+                    {
+                        "name": "token_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    }
+                ],
+                "responses": {"204": {"description": "Revoked"}, **ERRORS},
+            }
+        },
+    }
+    for path, item in EXTRA_PATHS.items():
+        paths[path] = item
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Rapport API", "version": "1"},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": SCHEMAS,
+        },
+        "paths": paths,
+    }
+
+
+# Other API modules (cohorts, data export) add their paths here when they are imported.
+EXTRA_PATHS: dict[str, Any] = {}

@@ -1,0 +1,228 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, g, jsonify, request
+
+from app.api import bp
+from app.api.openapi import openapi_document
+from app.extensions import db
+from app.models import User
+from app.services import accounts, attempts, progress
+from app.services.catalogue import get_catalogue
+from app.services.progress import ModuleProgress
+from app.site import error_response
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+@bp.before_request
+def authenticate_bearer():  # noqa: ANN201
+    """Every API call but the OpenAPI document needs `Authorization: Bearer <token>`."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    user = accounts.user_for_api_token(token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        response = error_response(
+            401, "A valid API token is required: Authorization: Bearer <token>."
+        )
+        response.headers["WWW-Authenticate"] = 'Bearer realm="rapport"'
+        return response
+    g.api_user = user
+    return None
+
+
+def api_user() -> User:
+    return g.api_user
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 400 saying why it is not one."""
+    if not request.is_json:
+        abort(
+            error_response(
+                415 if request.data else 400,
+                "Send a JSON object with Content-Type: application/json.",
+            )
+        )
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(error_response(400, "The request body must be a JSON object."))
+    return body
+
+
+def module_json(entry: ModuleProgress) -> dict[str, Any]:
+    return {
+        "id": entry.module.id,
+        "title": entry.module.title,
+        "summary": entry.module.summary,
+        "estimated_minutes": entry.module.estimated_minutes,
+        "lessons": [
+            {"id": lesson.id, "title": lesson.title, "completed": lesson.id in entry.lessons_read}
+            for lesson in entry.module.lessons
+        ],
+        "quizzes": [
+            {
+                "id": status.quiz.id,
+                "title": status.quiz.title,
+                "kind": status.quiz.kind,
+                "attempts": status.attempts,
+                "best_score": status.best_score,
+                "max_score": status.quiz.max_score,
+                "passed": status.passed,
+            }
+            for status in entry.quizzes
+        ],
+        "progress": {
+            "lessons_completed": entry.lessons_completed,
+            "lessons_total": len(entry.module.lessons),
+            "completed": entry.completed,
+            "percent": entry.percent,
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():  # noqa: ANN201
+    return jsonify(openapi_document())
+
+
+@bp.get("/modules")
+def modules():  # noqa: ANN201
+    return jsonify(modules=[module_json(m) for m in progress.course_progress(api_user().id)])
+
+
+@bp.get("/modules/<module_id>/lessons/<lesson_id>")
+def lesson(module_id: str, lesson_id: str):  # noqa: ANN201
+    module = get_catalogue().module(module_id)
+    current = module.lesson(lesson_id) if module else None
+    if current is None:
+        return error_response(404, "No such module or lesson.")
+    progress.record_lesson_read(api_user().id, module, lesson_id)
+    db.session.commit()
+    before, after = module.neighbours(lesson_id)
+    return jsonify(
+        id=current.id,
+        module_id=module.id,
+        title=current.title,
+        html=current.html,
+        previous=before.id if before else None,
+        next=after.id if after else None,
+    )
+
+
+@bp.get("/quizzes/<quiz_id>")
+def quiz(quiz_id: str):  # noqa: ANN201
+    found = get_catalogue().quiz(quiz_id)
+    if found is None:
+        return error_response(404, "No such quiz.")
+    return jsonify(
+        id=found.id,
+        title=found.title,
+        kind=found.kind,
+        pass_mark=found.pass_mark,
+        module_id=get_catalogue().module_of_quiz.get(found.id),
+        questions=[
+            {
+                "id": question.id,
+                "kind": question.kind,
+                "prompt": question.prompt,
+                "options": [{"id": o.id, "text": o.text} for o in question.display_options],
+            }
+            for question in found.questions
+        ],
+    )
+
+
+@bp.post("/quizzes/<quiz_id>/attempts")
+def submit(quiz_id: str):  # noqa: ANN201
+    found = get_catalogue().quiz(quiz_id)
+    if found is None:
+        return error_response(404, "No such quiz.")
+    body = json_body()
+    unknown = sorted(set(body) - {"answers"})
+    if unknown:
+        return error_response(
+            422,
+            "Only `answers` may be sent; not: " + ", ".join(k[:40] for k in unknown) + ".",
+            "unknown_fields",
+        )
+    if "answers" not in body:
+        return error_response(422, "The body needs `answers`.", "missing_answers")
+    key = request.headers.get("Idempotency-Key", "").strip() or None
+    if key is not None and (len(key) > 80 or not key.isprintable()):
+        return error_response(400, "Idempotency-Key must be at most 80 printable characters.")
+    try:
+        submission = attempts.submit_attempt(
+            api_user().id, found, body["answers"], idempotency_key=key and "api:" + key
+        )
+    except attempts.AnswersRejected as error:
+        response = jsonify(
+            error={"code": error.code, "message": error.message, "questions": error.problems}
+        )
+        response.status_code = 422
+        return response
+    except attempts.IdempotencyConflict as error:
+        return error_response(409, str(error), "idempotency_conflict")
+    db.session.commit()
+    response = jsonify(attempts.attempt_result(submission.attempt))
+    response.status_code = 200 if submission.replayed else 201
+    if submission.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def attempt(attempt_id: int):  # noqa: ANN201
+    found = attempts.attempt_of(api_user().id, attempt_id)
+    if found is None:
+        return error_response(404, "No such attempt.")
+    return jsonify(attempts.attempt_result(found))
+
+
+@bp.get("/me/progress")
+def my_progress():  # noqa: ANN201
+    user = api_user()
+    history = attempts.history_by_quiz(user.id)
+    return jsonify(
+        modules=[module_json(m) for m in progress.course_progress(user.id)],
+        attempts=[
+            {
+                "id": entry.id,
+                "quiz_id": quiz_id,
+                "score": entry.score,
+                "max_score": entry.max_score,
+                "passed": entry.passed,
+                "submitted_at": entry.submitted_at.isoformat() + "Z",
+                "profile": entry.profile,
+            }
+            for quiz_id, entries in history.items()
+            for entry in entries
+        ],
+    )
+
+
+@bp.get("/me/tokens")
+def my_tokens():  # noqa: ANN201
+    return jsonify(
+        tokens=[
+            {
+                "id": token.id,
+                "label": token.label,
+                "created_at": token.created_at.isoformat() + "Z",
+                "last_used_at": token.last_used_at.isoformat() + "Z"
+                if token.last_used_at
+                else None,
+            }
+            for token in accounts.api_tokens_of(api_user())
+        ]
+    )
+
+
+@bp.delete("/me/tokens/<int:token_id>")
+def revoke_token(token_id: int):  # noqa: ANN201
+    if not accounts.revoke_api_token(api_user(), token_id):
+        return error_response(404, "No such token.")
+    db.session.commit()
+    return "", 204

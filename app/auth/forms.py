@@ -1,0 +1,52 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.services.accounts import PASSWORD_MAX, PASSWORD_MIN
+
+
+class RegisterForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
+        description=f"At least {PASSWORD_MIN} characters. A short sentence works well.",
+    )
+    submit = SubmitField("Create account")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    submit = SubmitField("Log in")
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
+        description=f"At least {PASSWORD_MIN} characters.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+    submit = SubmitField("Save password")
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only a CSRF token and a button, for actions such as logging out."""
+
+    submit = SubmitField("Confirm")
+
+
+class TokenForm(FlaskForm):
+    label = StringField("What the token is for", validators=[Length(max=80)])
+    submit = SubmitField("Create token")

@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp
+from app.auth.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    LoginForm,
+    RegisterForm,
+    SetPasswordForm,
+    TokenForm,
+)
+from app.extensions import db, limiter, login_manager
+from app.services import accounts
+
+security_log = logging.getLogger("rapport.security")
+
+
+@login_manager.user_loader
+def load_user(session_id: str):  # noqa: ANN201
+    return accounts.load_session_user(session_id)
+
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to continue."
+login_manager.login_message_category = "info"
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path inside this app; anything else (another host, a scheme) goes home."""
+    if not target:
+        return url_for("learn.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("learn.home")
+    if "\\" in target:
+        return url_for("learn.home")
+    return target
+
+
+def _start_session(user) -> None:  # noqa: ANN001
+    session.clear()  # a new session at login: nothing from before survives (fixation)
+    login_user(user)
+
+
+def _login_account_key() -> str:
+    return "login:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _login_failed(_response) -> bool:  # noqa: ANN001
+    return bool(g.get("login_failed"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():  # noqa: ANN201
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(form.email.data, form.name.data, form.password.data)
+        except accounts.AccountError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            security_log.info("registered", extra={"user_id": user.id})
+            _start_session(user)
+            flash(f"Welcome to Rapport, {user.name}.", "success")
+            return redirect(url_for("learn.home"))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-account",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_IP"],
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-ip",
+)
+def login():  # noqa: ANN201
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _start_session(user)
+            security_log.info("login", extra={"user_id": user.id})
+            return redirect(safe_next(request.args.get("next")))
+        g.login_failed = True
+        security_log.warning("login failed", extra={"user_id": None})
+        form.password.errors.append("That email and password do not match an account.")
+    return render_template("auth/login.html", form=form), 401 if g.get("login_failed") else 200
+
+
+@bp.post("/logout")
+def logout():  # noqa: ANN201
+    form = ConfirmForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        logout_user()
+        session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():  # noqa: ANN201
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if accounts.authenticate(current_user.email, form.current.data) is None:
+            form.current.errors.append("That is not your current password.")
+        else:
+            try:
+                accounts.change_password(current_user, form.password.data)
+            except accounts.AccountError as error:
+                form.password.errors.append(error.message)
+            else:
+                db.session.commit()
+                _start_session(current_user._get_current_object())
+                flash("Password changed. Every other session has been logged out.", "success")
+                return redirect(url_for("auth.account"))
+    return _account_page(form), 422 if form.errors else 200
+
+
+def _account_page(form: ChangePasswordForm, new_token: str | None = None) -> str:
+    return render_template(
+        "auth/account.html",
+        form=form,
+        tokens=accounts.api_tokens_of(current_user),
+        token_form=TokenForm(prefix="token", formdata=None),
+        confirm=ConfirmForm(),
+        new_token=new_token,
+    )
+
+
+@bp.post("/account/logout-everywhere")
+@login_required
+def logout_everywhere():  # noqa: ANN201
+    if ConfirmForm().validate_on_submit():
+        accounts.end_all_sessions(current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("You have been logged out everywhere.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():  # noqa: ANN201
+    form = TokenForm(prefix="token")
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.account"))
+    token = accounts.issue_api_token(current_user, form.label.data or "")
+    db.session.commit()
+    # Shown once, in this response only: it is never stored in plain text, not even in the session.
+    return _account_page(ChangePasswordForm(formdata=None), new_token=token), 201
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):  # noqa: ANN201
+    if ConfirmForm().validate_on_submit():
+        if not accounts.revoke_api_token(current_user, token_id):
+            return render_template(
+                "error.html", status=404, title="Not found", message="There is no such token."
+            ), 404
+        db.session.commit()
+        flash("Token revoked.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/invite/<secret>", methods=["GET", "POST"])
+def accept_invite(secret: str):  # noqa: ANN201
+    if not accounts.invite_is_valid(secret):
+        return render_template(
+            "error.html",
+            status=404,
+            title="Invitation not valid",
+            message="This invitation link has been used or has expired. Ask your trainer for a new one.",
+        ), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.accept_invite(secret, form.password.data)
+        except accounts.AccountError as error:
+            form.password.errors.append(error.message)
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash("Your password is set. Welcome to Rapport.", "success")
+            return redirect(url_for("learn.home"))
+    return render_template("auth/set_password.html", form=form), 422 if form.errors else 200

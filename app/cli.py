@@ -1,0 +1,126 @@
+"""Command-line tools: `flask --app run users …`, `content check`, and friends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.content import ContentError, load_catalogue
+from app.extensions import db
+from app.models.user import ROLES
+from app.services import accounts
+
+users_cli = AppGroup("users", help="Create users, issue API tokens, change roles.")
+content_cli = AppGroup("content", help="Check the course content files.")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    raise SystemExit(1)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name.")
+@click.option("--role", default="learner", show_default=True, help="learner, trainer or admin.")
+@click.option("--password", help="The password (asked for when not given).")
+def create_user(email: str, name: str, role: str, password: str | None) -> None:
+    """Create a user account."""
+    if role not in ROLES:
+        _fail(f"unknown role {role!r}; use one of: {', '.join(ROLES)}")
+    if accounts.user_by_email(email) is not None:
+        _fail(f"an account with the email {accounts.normalise_email(email)} already exists")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(email, name, password, role)
+    except accounts.AccountError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--label", default="cli", show_default=True, help="What the token is for.")
+def create_token(email: str, label: str) -> None:
+    """Print a new API token for EMAIL (only its hash is stored)."""
+    user = accounts.user_by_email(email)
+    if user is None:
+        _fail(f"no account with the email {accounts.normalise_email(email)}")
+    token = accounts.issue_api_token(user, label)
+    db.session.commit()
+    click.echo(token)
+
+
+@users_cli.command("role")
+@click.argument("email")
+@click.argument("role")
+def change_role(email: str, role: str) -> None:
+    """Change a user's role (learner, trainer or admin)."""
+    user = accounts.user_by_email(email)
+    if user is None:
+        _fail(f"no account with the email {accounts.normalise_email(email)}")
+    try:
+        accounts.set_role(user, role)
+    except accounts.AccountError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"{user.email} is now {user.role}.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate(email: str) -> None:
+    """Deactivate a user: they cannot log in and their sessions and tokens stop working."""
+    user = accounts.user_by_email(email)
+    if user is None:
+        _fail(f"no account with the email {accounts.normalise_email(email)}")
+    accounts.set_active(user, False)
+    db.session.commit()
+    click.echo(f"{user.email} is deactivated.")
+
+
+@users_cli.command("activate")
+@click.argument("email")
+def activate(email: str) -> None:
+    """Let a deactivated user log in again."""
+    user = accounts.user_by_email(email)
+    if user is None:
+        _fail(f"no account with the email {accounts.normalise_email(email)}")
+    accounts.set_active(user, True)
+    db.session.commit()
+    click.echo(f"{user.email} is active.")
+
+
+@content_cli.command("check")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder holding modules/ and quizzes/ (default: RAPPORT_CONTENT_DIR).",
+)
+def check_content(directory: Path | None) -> None:
+    """Validate every module and quiz file; print path:line problems or a summary."""
+    try:
+        catalogue = load_catalogue(directory or current_app.config["CONTENT_DIR"])
+    except ContentError as error:
+        for problem in error.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(error.problems)} problem(s) found.", err=True)
+        raise SystemExit(1) from None
+    click.echo(catalogue.summary())
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(content_cli)
+    try:
+        from app.cli_trainer import cohorts_cli, demo_cli
+    except ImportError:  # the trainer commands are optional while they are being built
+        return
+    app.cli.add_command(cohorts_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,128 @@
+"""Markdown to safe HTML, and the grid figure drawn from a grid profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import escape
+
+if TYPE_CHECKING:
+    from app.content.schema import Profile
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "s", "del", "code", "pre",
+    "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
+FIGURE_SLOT = '<div class="figure-slot-{index}"></div>'
+
+
+def _markdown(html: bool, breaks: bool = False) -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": html, "breaks": breaks}).enable(
+        ["table", "strikethrough"]
+    )
+
+
+_render_md = _markdown(html=False)
+_render_md_breaks = _markdown(html=False, breaks=True)
+_detect_md = _markdown(html=True)
+
+
+@dataclass(frozen=True)
+class MarkdownProblem:
+    line: int  # 0-based line inside the Markdown text
+    message: str
+
+
+def markdown_problems(text: str) -> list[MarkdownProblem]:
+    """What in this Markdown would not render as the author meant (raw HTML, odd fences)."""
+    problems = []
+    for token in _detect_md.parse(text):
+        if token.type in {"html_block", "html_inline"} or (
+            token.type == "inline" and any(c.type == "html_inline" for c in token.children or [])
+        ):
+            line = token.map[0] if token.map else 0
+            snippet = token.content.strip().splitlines()[0][:40] if token.content.strip() else ""
+            problems.append(
+                MarkdownProblem(line, f"raw HTML is not allowed in Markdown: {snippet!r}")
+            )
+        if token.type == "fence" and token.info.strip() not in {"", "grid", "text"}:
+            problems.append(
+                MarkdownProblem(
+                    token.map[0] if token.map else 0,
+                    f"unknown fenced block type {token.info.strip()!r} (use ```grid or a plain ```)",
+                )
+            )
+    return problems
+
+
+def grid_references(text: str) -> list[tuple[int, str]]:
+    """(line, 'quiz-id/profile-id') for every ```grid fence in this Markdown."""
+    return [
+        (token.map[0] if token.map else 0, token.content.strip())
+        for token in _render_md.parse(text)
+        if token.type == "fence" and token.info.strip() == "grid"
+    ]
+
+
+def render_markdown(text: str, figures: list[str] | None = None, breaks: bool = False) -> str:
+    """Markdown → sanitised HTML. Each ```grid fence is replaced by the next of `figures`.
+
+    With `breaks`, a single line break in the text stays a line break (for answer descriptions
+    quoted from the source).
+    """
+    md = _render_md_breaks if breaks else _render_md
+    tokens = md.parse(text)
+    slot = 0
+    for token in tokens:
+        if token.type == "fence" and token.info.strip() == "grid":
+            token.type = "html_block"
+            token.content = FIGURE_SLOT.format(index=slot)
+            slot += 1
+    html = md.renderer.render(tokens, md.options, {})
+    # html_block tokens are rendered as-is; we only ever emit our own slot markers that way.
+    html = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS | {"div"},
+        attributes={**ALLOWED_ATTRIBUTES, "div": {"class"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+    for index, figure in enumerate(figures or []):
+        html = html.replace(FIGURE_SLOT.format(index=index), figure)
+    return html
+
+
+def render_grid_figure(profile: Profile, highlight: tuple[str, str] | None = None) -> str:
+    """An accessible 2×2 table for a grid profile; `highlight` marks the learner's quadrant."""
+    assert profile.axes is not None
+    x_axis, y_axis = profile.axes.x, profile.axes.y
+    sides = ("positive", "negative")
+    rows = []
+    for y in sides:
+        cells = []
+        for x in sides:
+            cell = profile.cell(x, y)
+            assert cell is not None
+            here = highlight == (x, y)
+            marker = '<strong class="grid-you">You are here</strong>' if here else ""
+            cells.append(
+                f'<td class="grid-cell grid-{x}-{y}{" is-you" if here else ""}">'
+                f"{marker}"
+                f'<span class="grid-title">{escape(cell.title)}</span>'
+                f'<span class="grid-subtitle">{escape(cell.subtitle)}</span>'
+                f'<span class="grid-text">{escape(cell.description)}</span></td>'
+            )
+        label = getattr(y_axis, y)
+        rows.append(f'<tr><th scope="row">{escape(label)}</th>{"".join(cells)}</tr>')
+    head = "".join(f'<th scope="col">{escape(getattr(x_axis, x))}</th>' for x in sides)
+    return (
+        f'<figure class="grid-figure">'
+        f'<table class="grid-table"><caption>{escape(profile.title)}: '
+        f"{escape(y_axis.label)} (rows) × {escape(x_axis.label)} (columns)</caption>"
+        f"<thead><tr><td></td>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"</figure>"
+    )

@@ -1,0 +1,298 @@
+"""The shape of module and quiz files, as pydantic models that refuse unknown keys.
+
+The validated models are also the frozen catalogue the app reads at run time; values the app
+derives (rendered HTML, question versions) live in private attributes set by the loader.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+
+from app.content.kinds import QUESTION_KINDS
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=1, max_length=64),
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+Markdown = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
+QuestionKindName = Literal["single", "multiple", "ordering", "profile"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+class Option(Strict):
+    id: Id
+    text: Text
+    correct: bool = False
+    feedback: Text | None = None
+    weights: dict[Id, int] = Field(default_factory=dict)
+
+
+class Question(Strict):
+    id: Id
+    kind: QuestionKindName
+    prompt: Text
+    options: list[Option] = Field(min_length=2, max_length=20)
+    explanation: Markdown
+    correct_order: list[Id] | None = None
+    suggested_answer: Id | None = None
+
+    _version: str = PrivateAttr(default="")
+    _prompt_html: str = PrivateAttr(default="")
+    _explanation_html: str = PrivateAttr(default="")
+
+    @model_validator(mode="after")
+    def _rules_of_its_kind(self) -> Question:
+        ids = [option.id for option in self.options]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(
+                f"option ids must be unique within a question: {', '.join(duplicates)}"
+            )
+        QUESTION_KINDS[self.kind].check_definition(self)
+        return self
+
+    @property
+    def graded(self) -> bool:
+        return QUESTION_KINDS[self.kind].graded
+
+    @property
+    def version(self) -> str:
+        """A fingerprint of everything that decides what an answer means."""
+        return self._version
+
+    @property
+    def prompt_html(self) -> str:
+        return self._prompt_html
+
+    @property
+    def explanation_html(self) -> str:
+        return self._explanation_html
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+    @property
+    def option_ids(self) -> list[str]:
+        return [option.id for option in self.options]
+
+    @property
+    def correct_option_ids(self) -> list[str]:
+        return QUESTION_KINDS[self.kind].correct_option_ids(self)
+
+    @property
+    def display_options(self) -> list[Option]:
+        return QUESTION_KINDS[self.kind].display_options(self)
+
+
+class Trait(Strict):
+    id: Id
+    label: Text
+    description: Text | None = None
+
+
+class Axis(Strict):
+    trait: Id
+    label: Text
+    positive: Text
+    negative: Text
+
+
+class Axes(Strict):
+    x: Axis
+    y: Axis
+
+
+class GridCell(Strict):
+    x: Literal["positive", "negative"]
+    y: Literal["positive", "negative"]
+    title: Text
+    subtitle: Text
+    description: Text
+    advice: Markdown | None = None
+
+    _advice_html: str = PrivateAttr(default="")
+
+    @property
+    def advice_html(self) -> str:
+        return self._advice_html
+
+
+class Profile(Strict):
+    id: Id
+    title: Text
+    kind: Literal["dominant", "grid", "trust-formula"]
+    traits: list[Trait] = Field(min_length=1)
+    axes: Axes | None = None
+    cells: list[GridCell] | None = None
+
+    @model_validator(mode="after")
+    def _rules_of_its_kind(self) -> Profile:
+        trait_ids = [trait.id for trait in self.traits]
+        if len(set(trait_ids)) != len(trait_ids):
+            raise ValueError("trait ids must be unique within a profile")
+        if self.kind == "grid":
+            if self.axes is None or self.cells is None:
+                raise ValueError("a grid profile needs `axes` (x and y) and four `cells`")
+            for axis in (self.axes.x, self.axes.y):
+                if axis.trait not in trait_ids:
+                    raise ValueError(
+                        f"axis trait {axis.trait!r} is not one of this profile's traits"
+                    )
+            quadrants = {(cell.x, cell.y) for cell in self.cells}
+            if len(self.cells) != 4 or len(quadrants) != 4:
+                raise ValueError("a grid profile needs exactly four cells, one per x/y quadrant")
+        elif self.axes is not None or self.cells is not None:
+            raise ValueError(f"`axes` and `cells` belong to grid profiles, not {self.kind!r}")
+        if self.kind == "trust-formula" and sorted(trait_ids) != [
+            "accountability",
+            "care",
+            "communication",
+        ]:
+            raise ValueError(
+                "a trust-formula profile needs exactly the traits care, accountability and "
+                "communication"
+            )
+        return self
+
+    def trait(self, trait_id: str) -> Trait | None:
+        return next((t for t in self.traits if t.id == trait_id), None)
+
+    def cell(self, x: str, y: str) -> GridCell | None:
+        return next((c for c in self.cells or [] if c.x == x and c.y == y), None)
+
+
+class Quiz(Strict):
+    id: Id
+    title: Text
+    kind: Literal["graded", "self-assessment"]
+    pass_mark: int | None = Field(default=None, ge=1, le=100)
+    intro: Markdown | None = None
+    profiles: list[Profile] = Field(default_factory=list)
+    questions: list[Question] = Field(min_length=1, max_length=200)
+
+    _intro_html: str = PrivateAttr(default="")
+    _version: str = PrivateAttr(default="")
+
+    @model_validator(mode="after")
+    def _rules_of_its_kind(self) -> Quiz:
+        problems = []
+        if self.kind == "graded" and self.pass_mark is None:
+            problems.append("a graded quiz needs a `pass_mark` (percent, 1 to 100)")
+        if self.kind == "self-assessment":
+            if self.pass_mark is not None:
+                problems.append("a self-assessment quiz has no `pass_mark`")
+            graded = [q.id for q in self.questions if q.graded]
+            if graded:
+                problems.append(
+                    "a self-assessment quiz holds only profile questions; graded: "
+                    + ", ".join(graded)
+                )
+        if self.kind == "graded" and not any(q.graded for q in self.questions):
+            problems.append("a graded quiz needs at least one graded question")
+        question_ids = [q.id for q in self.questions]
+        dup = sorted({i for i in question_ids if question_ids.count(i) > 1})
+        if dup:
+            problems.append("question ids must be unique within a quiz: " + ", ".join(dup))
+        profile_ids = [p.id for p in self.profiles]
+        if len(set(profile_ids)) != len(profile_ids):
+            problems.append("profile ids must be unique within a quiz")
+        owners: dict[str, str] = {}
+        for profile in self.profiles:
+            for trait in profile.traits:
+                if trait.id in owners:
+                    problems.append(
+                        f"trait {trait.id!r} is declared in two profiles: "
+                        f"{owners[trait.id]} and {profile.id}"
+                    )
+                owners[trait.id] = profile.id
+        for question in self.questions:
+            for option in question.options:
+                for trait_id in option.weights:
+                    if trait_id not in owners:
+                        problems.append(
+                            f"question {question.id!r}, option {option.id!r}: weight on trait "
+                            f"{trait_id!r}, which no profile of this quiz declares"
+                        )
+        if any(q.kind == "profile" for q in self.questions) and not self.profiles:
+            problems.append("profile questions need a `profiles` section saying how to read them")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    @property
+    def graded_questions(self) -> list[Question]:
+        return [q for q in self.questions if q.graded]
+
+    @property
+    def max_score(self) -> int:
+        return len(self.graded_questions)
+
+    @property
+    def is_graded(self) -> bool:
+        return self.kind == "graded"
+
+    @property
+    def intro_html(self) -> str:
+        return self._intro_html
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    def profile(self, profile_id: str) -> Profile | None:
+        return next((p for p in self.profiles if p.id == profile_id), None)
+
+    def profile_for_trait(self, trait_id: str) -> Profile | None:
+        return next((p for p in self.profiles if p.trait(trait_id)), None)
+
+
+class Lesson(Strict):
+    id: Id
+    title: Text
+    body: Markdown
+
+    _html: str = PrivateAttr(default="")
+
+    @property
+    def html(self) -> str:
+        return self._html
+
+
+class Module(Strict):
+    id: Id
+    position: int = Field(ge=0, le=10_000)
+    title: Text
+    summary: Text
+    estimated_minutes: int = Field(ge=1, le=1000)
+    lessons: list[Lesson] = Field(min_length=1, max_length=200)
+    quizzes: list[Id] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_lessons(self) -> Module:
+        ids = [lesson.id for lesson in self.lessons]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError("lesson ids must be unique within a module: " + ", ".join(dup))
+        if len(set(self.quizzes)) != len(self.quizzes):
+            raise ValueError("a quiz is listed twice in `quizzes`")
+        return self
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def neighbours(self, lesson_id: str) -> tuple[Lesson | None, Lesson | None]:
+        """The lessons before and after this one, in reading order."""
+        ids = [lesson.id for lesson in self.lessons]
+        index = ids.index(lesson_id)
+        before = self.lessons[index - 1] if index > 0 else None
+        after = self.lessons[index + 1] if index + 1 < len(self.lessons) else None
+        return before, after

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.content import render_grid_figure
+from app.extensions import db
+from app.learn import bp
+from app.learn.forms import answers_from, build_quiz_form, field_name, started_at
+from app.services import attempts, progress
+from app.services.catalogue import get_catalogue
+
+
+def _module_or_404(module_id: str):  # noqa: ANN202
+    module = get_catalogue().module(module_id)
+    if module is None:
+        abort(404)
+    return module
+
+
+def _quiz_or_404(quiz_id: str):  # noqa: ANN202
+    quiz = get_catalogue().quiz(quiz_id)
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def step_url(module_id: str, step: tuple[str, str] | None) -> str:
+    if step is None:
+        return url_for("learn.module", module_id=module_id)
+    kind, item_id = step
+    if kind == "lesson":
+        return url_for("learn.lesson", module_id=module_id, lesson_id=item_id)
+    return url_for("learn.quiz", quiz_id=item_id)
+
+
+@bp.app_context_processor
+def navigation_helpers() -> dict:
+    return {"step_url": step_url, "field_name": field_name}
+
+
+@bp.get("/")
+def home():  # noqa: ANN201
+    if not current_user.is_authenticated:
+        return render_template("learn/welcome.html", modules=get_catalogue().modules)
+    return render_template("learn/home.html", course=progress.course_progress(current_user.id))
+
+
+@bp.get("/modules/<module_id>")
+@login_required
+def module(module_id: str):  # noqa: ANN201
+    _module_or_404(module_id)
+    return render_template(
+        "learn/module.html", progress=progress.module_progress(current_user.id, module_id)
+    )
+
+
+@bp.get("/modules/<module_id>/lessons/<lesson_id>")
+@login_required
+def lesson(module_id: str, lesson_id: str):  # noqa: ANN201
+    module = _module_or_404(module_id)
+    current = module.lesson(lesson_id)
+    if current is None:
+        abort(404)
+    progress.record_lesson_read(current_user.id, module, lesson_id)
+    db.session.commit()
+    before, after = module.neighbours(lesson_id)
+    return render_template(
+        "learn/lesson.html",
+        module=module,
+        lesson=current,
+        previous=before,
+        next=after,
+        progress=progress.module_progress(current_user.id, module_id),
+    )
+
+
+@bp.route("/quizzes/<quiz_id>", methods=["GET", "POST"])
+@login_required
+def quiz(quiz_id: str):  # noqa: ANN201
+    quiz = _quiz_or_404(quiz_id)
+    form = build_quiz_form(quiz)
+    if form.validate_on_submit():
+        answers = answers_from(form, quiz)
+        if answers is not None:
+            try:
+                submission = attempts.submit_attempt(
+                    current_user.id,
+                    quiz,
+                    answers,
+                    idempotency_key="form:" + (form.attempt_token.data or "")[:70],
+                    started_at=started_at(form.attempt_token.data or ""),
+                )
+            except (attempts.AnswersRejected, attempts.IdempotencyConflict) as error:
+                flash(str(error), "error")
+            else:
+                db.session.commit()
+                return redirect(url_for("learn.attempt", attempt_id=submission.attempt.id), 303)
+    module = get_catalogue().module(get_catalogue().module_of_quiz[quiz.id])
+    status = 422 if form.errors else 200
+    return render_template("learn/quiz.html", quiz=quiz, form=form, module=module), status
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):  # noqa: ANN201
+    found = attempts.attempt_of(current_user.id, attempt_id)
+    if found is None:
+        abort(404)
+    quiz = get_catalogue().quiz(found.quiz_id)
+    if quiz is None:
+        abort(404)
+    result = attempts.attempt_result(found)
+    previous = attempts.previous_profile(current_user.id, found)
+    figures = {
+        p["id"]: render_grid_figure(quiz.profile(p["id"]), (p["x"], p["y"]))
+        for p in result["profile"]
+        if p["kind"] == "grid"
+    }
+    module = get_catalogue().module(get_catalogue().module_of_quiz[quiz.id])
+    return render_template(
+        "learn/result.html",
+        quiz=quiz,
+        result=result,
+        previous=previous,
+        figures=figures,
+        module=module,
+        next_step=progress.module_progress(current_user.id, module.id).next_step,
+    )
+
+
+@bp.get("/progress")
+@login_required
+def my_progress():  # noqa: ANN201
+    return render_template(
+        "learn/progress.html",
+        course=progress.course_progress(current_user.id),
+        history=attempts.history_by_quiz(current_user.id),
+    )

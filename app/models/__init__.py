@@ -1,0 +1,17 @@
+"""SQLAlchemy models. Lessons and quizzes are not tables: rows refer to content by its YAML ids."""
+
+from app.models.cohort import Cohort, CohortMember
+from app.models.learning import Answer, Attempt, LessonRead
+from app.models.user import ApiToken, User, UserInvite, utcnow
+
+__all__ = [
+    "Answer",
+    "ApiToken",
+    "Attempt",
+    "Cohort",
+    "CohortMember",
+    "LessonRead",
+    "User",
+    "UserInvite",
+    "utcnow",
+]

@@ -1,0 +1,1 @@
+"""Business rules. Services take plain values, return results and flush; the caller commits."""

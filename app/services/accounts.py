@@ -1,0 +1,242 @@
+"""Accounts: registration, passwords, sign-in checks, API tokens and ending sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models import ApiToken, User, UserInvite, utcnow
+from app.models.user import ROLES
+
+PASSWORD_MIN = 12
+PASSWORD_MAX = 128
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TOKEN_PREFIX = "rpt_"  # noqa: S105 - a public prefix, not a secret
+INVITE_DAYS = 14
+# Checked when the email is unknown, so a wrong email costs the same time as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all", method="scrypt")
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be honoured; `field` names the input at fault."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def normalise_email(email: str) -> str:
+    """Trimmed, Unicode-normalised and case-folded, so look-alike spellings are one address."""
+    return unicodedata.normalize("NFKC", email or "").strip().casefold()
+
+
+def email_problem(email: str) -> str | None:
+    if not email:
+        return "Enter your email address."
+    if len(email) > 254 or not EMAIL_PATTERN.match(email):
+        return "Enter a valid email address, like name@example.com."
+    return None
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    path = Path(__file__).with_name("common_passwords.txt")
+    return frozenset(line.strip().casefold() for line in path.read_text().splitlines() if line)
+
+
+def password_problem(password: str, email: str = "", name: str = "") -> str | None:
+    """Why a password is refused (length, or too easy to guess), or None. No composition rules."""
+    if len(password) < PASSWORD_MIN:
+        return f"Use at least {PASSWORD_MIN} characters."
+    if len(password) > PASSWORD_MAX:
+        return f"Use at most {PASSWORD_MAX} characters."
+    folded = password.casefold()
+    if folded in _common_passwords():
+        return "That password is one of the most common ones; choose something less guessable."
+    if len(set(folded)) <= 2:
+        return "That password repeats the same characters; choose something less guessable."
+    if email and folded in {normalise_email(email), normalise_email(email).split("@")[0]}:
+        return "Do not use your email address as your password."
+    if name and folded == name.strip().casefold():
+        return "Do not use your name as your password."
+    return None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, name: str, password: str | None, role: str = "learner") -> User:
+    """A new account. Without a password, the user must be invited to set one."""
+    email = normalise_email(email)
+    name = (name or "").strip()
+    problem = email_problem(email)
+    if problem:
+        raise AccountError("email", problem)
+    if not name:
+        raise AccountError("name", "Enter your name.")
+    if len(name) > 120:
+        raise AccountError("name", "Use at most 120 characters for the name.")
+    if role not in ROLES:
+        raise AccountError("role", f"Unknown role {role!r}; use one of: {', '.join(ROLES)}.")
+    if password is not None:
+        problem = password_problem(password, email, name)
+        if problem:
+            raise AccountError("password", problem)
+    if user_by_email(email) is not None:
+        raise AccountError("email", "An account with this email already exists.")
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        password_hash=hash_password(password) if password is not None else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (the same for either mistake)."""
+    user = user_by_email(email)
+    if user is None or user.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def change_password(user: User, new_password: str) -> None:
+    problem = password_problem(new_password, user.email, user.name)
+    if problem:
+        raise AccountError("password", problem)
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+
+
+def end_all_sessions(user: User) -> None:
+    """Every session cookie issued before this moment stops working."""
+    user.session_version += 1
+    db.session.flush()
+
+
+def set_role(user: User, role: str) -> None:
+    if role not in ROLES:
+        raise AccountError("role", f"Unknown role {role!r}; use one of: {', '.join(ROLES)}.")
+    user.role = role
+    db.session.flush()
+
+
+def set_active(user: User, active: bool) -> None:
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    db.session.flush()
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The user a session cookie names, if that session has not been ended since."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_api_token(user: User, label: str = "") -> str:
+    """A new API token for the user; only its hash is stored, so this is the one time it shows."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=label[:80]))
+    db.session.flush()
+    return token
+
+
+def user_for_api_token(token: str) -> User | None:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > timedelta(hours=1):
+        row.last_used_at = now  # hourly, so token use does not write on every request
+    return user
+
+
+def api_tokens_of(user: User) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
+
+
+def revoke_api_token(user: User, token_id: int) -> bool:
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    db.session.flush()
+    return True
+
+
+def create_invite(user: User) -> str:
+    """A one-time secret that lets an invited user set their password within INVITE_DAYS."""
+    secret = secrets.token_urlsafe(24)
+    db.session.add(
+        UserInvite(
+            user_id=user.id,
+            token_hash=_digest(secret),
+            expires_at=utcnow() + timedelta(days=INVITE_DAYS),
+        )
+    )
+    db.session.flush()
+    return secret
+
+
+def accept_invite(secret: str, password: str) -> User:
+    invite = db.session.scalar(select(UserInvite).where(UserInvite.token_hash == _digest(secret)))
+    if invite is None or invite.used_at is not None or invite.expires_at < utcnow():
+        raise AccountError(
+            "token", "This invitation link is not valid any more; ask for a new one."
+        )
+    user = db.session.get(User, invite.user_id)
+    if user is None:
+        raise AccountError(
+            "token", "This invitation link is not valid any more; ask for a new one."
+        )
+    change_password(user, password)
+    invite.used_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def invite_is_valid(secret: str) -> bool:
+    invite = db.session.scalar(select(UserInvite).where(UserInvite.token_hash == _digest(secret)))
+    return invite is not None and invite.used_at is None and invite.expires_at >= utcnow()

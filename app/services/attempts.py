@@ -1,0 +1,312 @@
+"""Submitting quizzes: checking answers, grading them, storing attempts, and reading results."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.content import QUESTION_KINDS, Quiz, read_profiles
+from app.extensions import db
+from app.models import Answer, Attempt, utcnow
+from app.services.catalogue import get_catalogue
+
+
+class AnswersRejected(ValueError):
+    """The submitted answers cannot be graded; nothing was stored.
+
+    `problems` maps a question id (or "answers" for the whole body) to what is wrong with it.
+    """
+
+    def __init__(self, code: str, message: str, problems: dict[str, str]):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.problems = problems
+
+
+class IdempotencyConflict(ValueError):
+    """The idempotency key was already used for a different submission."""
+
+
+def check_answers(quiz: Quiz, answers: Any) -> dict[str, list[str]]:
+    """The answers as {question id: [option ids]}, or AnswersRejected saying what is wrong."""
+    if not isinstance(answers, dict):
+        raise AnswersRejected(
+            "invalid_answers",
+            "`answers` must be an object mapping question ids to lists of option ids.",
+            {"answers": "not an object"},
+        )
+    problems: dict[str, str] = {}
+    clean: dict[str, list[str]] = {}
+    for question_id, selected in answers.items():
+        question = quiz.question(question_id) if isinstance(question_id, str) else None
+        if question is None:
+            problems[str(question_id)[:64]] = "no such question in this quiz"
+            continue
+        if not isinstance(selected, list) or not all(isinstance(o, str) for o in selected):
+            problems[question_id] = "the answer must be a list of option ids"
+            continue
+        problem = QUESTION_KINDS[question.kind].answer_problem(question, selected)
+        if problem:
+            problems[question_id] = problem
+            continue
+        clean[question_id] = list(selected)
+    if problems:
+        raise AnswersRejected("invalid_answers", "Some answers are not valid.", problems)
+    missing = [q.id for q in quiz.questions if q.id not in clean]
+    if missing:
+        raise AnswersRejected(
+            "missing_answers",
+            "Every question must be answered; missing: " + ", ".join(missing) + ".",
+            {question_id: "not answered" for question_id in missing},
+        )
+    return clean
+
+
+def _fingerprint(quiz_id: str, answers: dict[str, list[str]]) -> str:
+    body = json.dumps({"quiz": quiz_id, "answers": answers}, sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Submission:
+    attempt: Attempt
+    replayed: bool  # True when an earlier submission with the same key was returned
+
+
+def submit_attempt(
+    user_id: int,
+    quiz: Quiz,
+    answers: Any,
+    idempotency_key: str | None = None,
+    started_at: datetime | None = None,
+) -> Submission:
+    """Grade and store one attempt, all or nothing. A repeated key returns the first attempt."""
+    clean = check_answers(quiz, answers)
+    fingerprint = _fingerprint(quiz.id, clean)
+    if idempotency_key:
+        earlier = _attempt_for_key(user_id, idempotency_key)
+        if earlier is not None:
+            return _replay(earlier, fingerprint)
+    score = 0
+    rows = []
+    for position, question in enumerate(quiz.questions):
+        selected = clean[question.id]
+        correct = QUESTION_KINDS[question.kind].is_correct(question, selected)
+        score += 1 if correct else 0
+        rows.append(
+            Answer(
+                question_id=question.id,
+                question_version=question.version,
+                position=position,
+                selected=selected,
+                correct=correct,
+            )
+        )
+    max_score = quiz.max_score
+    attempt = Attempt(
+        user_id=user_id,
+        quiz_id=quiz.id,
+        quiz_version=quiz.version,
+        score=score,
+        max_score=max_score,
+        passed=(score * 100 >= (quiz.pass_mark or 0) * max_score) if quiz.is_graded else None,
+        profile=read_profiles(quiz, clean) if quiz.profiles else None,
+        started_at=started_at if started_at and started_at <= utcnow() else None,
+        submitted_at=utcnow(),
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint if idempotency_key else None,
+        answers=rows,
+    )
+    if not idempotency_key:
+        db.session.add(attempt)
+        db.session.flush()
+        return Submission(attempt, replayed=False)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # The same key won a race in another request: answer with that attempt instead.
+        earlier = _attempt_for_key(user_id, idempotency_key)
+        if earlier is None:
+            raise
+        return _replay(earlier, fingerprint)
+    return Submission(attempt, replayed=False)
+
+
+def _attempt_for_key(user_id: int, key: str) -> Attempt | None:
+    return db.session.scalar(
+        select(Attempt).where(Attempt.user_id == user_id, Attempt.idempotency_key == key)
+    )
+
+
+def _replay(earlier: Attempt, fingerprint: str) -> Submission:
+    if earlier.request_fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            "This idempotency key was already used for a different submission."
+        )
+    return Submission(earlier, replayed=True)
+
+
+def attempt_of(user_id: int, attempt_id: int) -> Attempt | None:
+    """The attempt if it belongs to this user; None otherwise (callers answer 404)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        return None
+    return attempt
+
+
+def attempts_of(user_id: int, quiz_id: str | None = None) -> list[Attempt]:
+    query = select(Attempt).where(Attempt.user_id == user_id)
+    if quiz_id is not None:
+        query = query.where(Attempt.quiz_id == quiz_id)
+    return list(db.session.scalars(query.order_by(Attempt.submitted_at.desc(), Attempt.id.desc())))
+
+
+def describe_profiles(quiz: Quiz, stored: dict | None) -> list[dict]:
+    """A stored profile result with the catalogue's labels and descriptions, one per profile."""
+    results = []
+    for profile in quiz.profiles:
+        result = (stored or {}).get(profile.id)
+        if result is None:
+            continue
+        shown: dict[str, Any] = {
+            "id": profile.id,
+            "title": profile.title,
+            "kind": profile.kind,
+            "totals": result.get("totals", {}),
+        }
+        if profile.kind == "dominant":
+            shown["traits"] = [
+                {"id": t.id, "label": t.label, "description": t.description}
+                for t in (profile.trait(i) for i in result.get("traits", []))
+                if t is not None
+            ]
+        elif profile.kind == "grid":
+            cell = profile.cell(result["x"], result["y"])
+            shown["x"], shown["y"] = result["x"], result["y"]
+            if cell is not None:
+                shown["cell"] = {
+                    "title": cell.title,
+                    "subtitle": cell.subtitle,
+                    "description": cell.description,
+                    "advice_html": cell.advice_html,
+                }
+        elif profile.kind == "trust-formula":
+            focus = profile.trait(result["focus"]) if result.get("focus") else None
+            shown["trust"] = result["trust"]
+            shown["scores"] = [
+                {"id": t.id, "label": t.label, "score": result["scores"].get(t.id)}
+                for t in profile.traits
+            ]
+            shown["focus"] = (
+                {"id": focus.id, "label": focus.label, "description": focus.description}
+                if focus
+                else None
+            )
+        results.append(shown)
+    return results
+
+
+def attempt_result(attempt: Attempt) -> dict[str, Any]:
+    """An attempt as the API returns it and the result page shows it."""
+    quiz = get_catalogue().quiz(attempt.quiz_id)
+    questions = []
+    for answer in attempt.answers:
+        question = quiz.question(answer.question_id) if quiz else None
+        current = question is not None and question.version == answer.question_version
+        entry: dict[str, Any] = {
+            "id": answer.question_id,
+            "kind": question.kind if question else None,
+            "correct": answer.correct,
+            "selected": list(answer.selected),
+            "question_version": answer.question_version,
+            "current_version": current,
+        }
+        if question is not None:
+            entry["correct_option_ids"] = question.correct_option_ids
+            entry["explanation"] = question.explanation
+            entry["explanation_html"] = question.explanation_html
+            entry["suggested_answer"] = question.suggested_answer
+            entry["feedback"] = {
+                o.id: o.feedback for o in question.options if o.feedback and o.id in answer.selected
+            }
+        questions.append(entry)
+    return {
+        "id": attempt.id,
+        "quiz_id": attempt.quiz_id,
+        "score": attempt.score,
+        "max_score": attempt.max_score,
+        "passed": attempt.passed,
+        "submitted_at": attempt.submitted_at.isoformat() + "Z",
+        "questions": questions,
+        "profile": describe_profiles(quiz, attempt.profile) if quiz else [],
+    }
+
+
+def previous_profile(user_id: int, attempt: Attempt) -> list[dict] | None:
+    """The profile result of the learner's attempt at the same quiz just before this one."""
+    if attempt.profile is None:
+        return None
+    earlier = db.session.scalar(
+        select(Attempt)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.quiz_id == attempt.quiz_id,
+            Attempt.id < attempt.id,
+        )
+        .order_by(Attempt.id.desc())
+        .limit(1)
+    )
+    quiz = get_catalogue().quiz(attempt.quiz_id)
+    if earlier is None or quiz is None:
+        return None
+    return describe_profiles(quiz, earlier.profile)
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    id: int
+    score: int
+    max_score: int
+    passed: bool | None
+    submitted_at: datetime
+    profile: list[dict]
+
+
+def history_by_quiz(user_id: int) -> dict[str, list[AttemptSummary]]:
+    """Every attempt of the learner, grouped by quiz, newest first (one query)."""
+    catalogue = get_catalogue()
+    history: dict[str, list[AttemptSummary]] = {}
+    rows = db.session.execute(
+        select(
+            Attempt.id,
+            Attempt.quiz_id,
+            Attempt.score,
+            Attempt.max_score,
+            Attempt.passed,
+            Attempt.submitted_at,
+            Attempt.profile,
+        )
+        .where(Attempt.user_id == user_id)
+        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
+    )
+    for attempt_id, quiz_id, score, max_score, passed, submitted, profile in rows:
+        quiz = catalogue.quiz(quiz_id)
+        history.setdefault(quiz_id, []).append(
+            AttemptSummary(
+                id=attempt_id,
+                score=score,
+                max_score=max_score,
+                passed=passed,
+                submitted_at=submitted,
+                profile=describe_profiles(quiz, profile) if quiz and profile else [],
+            )
+        )
+    return history

@@ -1,0 +1,147 @@
+"""Where a learner stands: lessons read, quiz results, module completion and the next step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.content import Module, Quiz
+from app.extensions import db
+from app.models import Attempt, LessonRead, utcnow
+from app.services.catalogue import get_catalogue
+
+
+def record_lesson_read(user_id: int, module: Module, lesson_id: str) -> None:
+    """Remember that the learner opened this lesson (the first time counts; repeats are no-ops)."""
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(LessonRead)
+        .values(user_id=user_id, module_id=module.id, lesson_id=lesson_id, first_read_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["user_id", "module_id", "lesson_id"])
+    )
+
+
+def is_module_complete(
+    module: Module, lessons_read: Iterable[str], passed_quizzes: Iterable[str]
+) -> bool:
+    """The one rule: every lesson read and every graded quiz passed."""
+    catalogue = get_catalogue()
+    read, passed = set(lessons_read), set(passed_quizzes)
+    return all(lesson.id in read for lesson in module.lessons) and all(
+        quiz.id in passed for quiz in catalogue.quizzes_of(module) if quiz.is_graded
+    )
+
+
+@dataclass(frozen=True)
+class QuizStatus:
+    quiz: Quiz
+    attempts: int
+    best_score: int | None
+    passed: bool | None  # None: self-assessment, or never attempted
+    last_submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    module: Module
+    lessons_read: frozenset[str]
+    quizzes: list[QuizStatus]
+    completed: bool
+    next_step: tuple[str, str] | None = None  # ("lesson" | "quiz", id); None when all is done
+    steps_done: int = 0
+    steps_total: int = field(default=0)
+
+    @property
+    def lessons_completed(self) -> int:
+        return sum(1 for lesson in self.module.lessons if lesson.id in self.lessons_read)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+    @property
+    def started(self) -> bool:
+        return bool(self.lessons_read) or any(q.attempts for q in self.quizzes)
+
+
+def _quiz_stats(user_id: int) -> dict[str, tuple[int, int | None, bool, datetime | None]]:
+    rows = db.session.execute(
+        select(
+            Attempt.quiz_id,
+            func.count(Attempt.id),
+            func.max(Attempt.score),
+            func.max(case((Attempt.passed.is_(True), 1), else_=0)),
+            func.max(Attempt.submitted_at),
+        )
+        .where(Attempt.user_id == user_id)
+        .group_by(Attempt.quiz_id)
+    )
+    return {
+        quiz_id: (count, best, bool(passed), last) for quiz_id, count, best, passed, last in rows
+    }
+
+
+def course_progress(user_id: int) -> list[ModuleProgress]:
+    """Progress through every module, in course order (two queries, whatever the course size)."""
+    catalogue = get_catalogue()
+    read_rows = db.session.execute(
+        select(LessonRead.module_id, LessonRead.lesson_id).where(LessonRead.user_id == user_id)
+    )
+    read: dict[str, set[str]] = {}
+    for module_id, lesson_id in read_rows:
+        read.setdefault(module_id, set()).add(lesson_id)
+    stats = _quiz_stats(user_id)
+    result = []
+    for module in catalogue.modules:
+        lesson_ids = {lesson.id for lesson in module.lessons}
+        lessons_read = frozenset(read.get(module.id, set()) & lesson_ids)
+        statuses = []
+        for quiz in catalogue.quizzes_of(module):
+            count, best, passed, last = stats.get(quiz.id, (0, None, False, None))
+            statuses.append(
+                QuizStatus(
+                    quiz=quiz,
+                    attempts=count,
+                    best_score=best if quiz.is_graded else None,
+                    passed=(passed if count else None) if quiz.is_graded else None,
+                    last_submitted_at=last,
+                )
+            )
+        passed_ids = [s.quiz.id for s in statuses if s.passed]
+        next_step = (
+            next(
+                (
+                    ("lesson", lesson.id)
+                    for lesson in module.lessons
+                    if lesson.id not in lessons_read
+                ),
+                None,
+            )
+            or next(
+                (("quiz", s.quiz.id) for s in statuses if s.quiz.is_graded and not s.passed), None
+            )
+            or next((("quiz", s.quiz.id) for s in statuses if not s.attempts), None)
+        )
+        graded = [s for s in statuses if s.quiz.is_graded]
+        done = len(lessons_read) + sum(1 for s in graded if s.passed)
+        result.append(
+            ModuleProgress(
+                module=module,
+                lessons_read=lessons_read,
+                quizzes=statuses,
+                completed=is_module_complete(module, lessons_read, passed_ids),
+                next_step=next_step,
+                steps_done=done,
+                steps_total=len(module.lessons) + len(graded),
+            )
+        )
+    return result
+
+
+def module_progress(user_id: int, module_id: str) -> ModuleProgress | None:
+    return next((p for p in course_progress(user_id) if p.module.id == module_id), None)

@@ -1,0 +1,127 @@
+"""Configuration classes, chosen by RAPPORT_ENV and filled from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment does not describe a configuration that can start."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    DEBUG = False
+    TESTING = False
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by create_app from DATABASE_URL
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    CONTENT_DIR = PROJECT_ROOT
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_PROTECTION = None  # sessions are tied to users by a per-user session version instead
+    WTF_CSRF_TIME_LIMIT = None  # a token lasts as long as the session that issued it
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
+    LOGIN_FAILURES_PER_IP = "30 per minute"
+    DELETED_ACCOUNT_ANSWERS = "anonymise"  # or "remove"
+    TRUST_PROXY_HOPS = 0
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        """The settings this class takes from environment variables."""
+        settings: dict = {
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or cls.SECRET_KEY,
+            "CONTENT_DIR": Path(os.environ.get("RAPPORT_CONTENT_DIR") or cls.CONTENT_DIR),
+            "RATELIMIT_STORAGE_URI": os.environ.get(
+                "RATELIMIT_STORAGE_URI", cls.RATELIMIT_STORAGE_URI
+            ),
+            "DELETED_ACCOUNT_ANSWERS": os.environ.get(
+                "RAPPORT_DELETED_ACCOUNT_ANSWERS", cls.DELETED_ACCOUNT_ANSWERS
+            ),
+            "TRUST_PROXY_HOPS": int(
+                os.environ.get("RAPPORT_TRUST_PROXY_HOPS", cls.TRUST_PROXY_HOPS)
+            ),
+            "SESSION_COOKIE_SECURE": _bool("RAPPORT_SECURE_COOKIES", cls.SESSION_COOKIE_SECURE),
+        }
+        settings["REMEMBER_COOKIE_SECURE"] = settings["SESSION_COOKIE_SECURE"]
+        if os.environ.get("DATABASE_URL"):
+            settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+        return settings
+
+
+class DevelopmentConfig(Config):
+    """Local use over plain HTTP: debug off, cookies not marked Secure."""
+
+    ENV_NAME = "development"
+    # Development may run without SECRET_KEY; create_app then makes a random key per instance
+    # folder (stored in instance/secret_key), never a fixed fallback.
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-secret-key"  # noqa: S105 - never used outside the test suite
+    RATELIMIT_ENABLED = True
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        settings = super().from_environment()
+        if not settings["SECRET_KEY"]:
+            raise ConfigError(
+                "SECRET_KEY is not set. Production refuses to start without one: set SECRET_KEY "
+                'to a long random value, e.g. python -c "import secrets; print(secrets.token_hex(32))"'
+            )
+        settings["SESSION_COOKIE_SECURE"] = True
+        settings["REMEMBER_COOKIE_SECURE"] = True
+        return settings
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_class(name: str | None = None) -> type[Config]:
+    """The configuration class for RAPPORT_ENV (development when unset)."""
+    name = (name or os.environ.get("RAPPORT_ENV") or "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigError(
+            f"RAPPORT_ENV={name!r} is not known; use one of: {', '.join(CONFIGS)}"
+        ) from None
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators write postgres:// or postgresql:// and still get the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,26 @@
+"""Entry point: `flask --app run …` for the CLI, `python run.py` for a development server."""
+
+import os
+import sys
+
+from app import create_app
+from app.content import ContentError
+from config import ConfigError
+
+try:
+    app = create_app()
+except ContentError as error:
+    print("Rapport cannot start: the course content has problems:", file=sys.stderr)
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    sys.exit(1)
+except ConfigError as error:
+    print(f"Rapport cannot start: {error}", file=sys.stderr)
+    sys.exit(1)
+
+if __name__ == "__main__":
+    app.run(
+        host=os.environ.get("RAPPORT_HOST", "127.0.0.1"),
+        port=int(os.environ.get("RAPPORT_PORT", "5000")),
+        debug=False,
+    )
