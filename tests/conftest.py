@@ -219,3 +219,37 @@ def csrf_token_from(html: str) -> str:
     )
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+@pytest.fixture
+def catalogue(app: Flask):  # noqa: ANN201
+    """The course the app loaded (the real one in modules/ and quizzes/)."""
+    return app.extensions["rapport_catalogue"]
+
+
+def wrong_answers(quiz) -> dict[str, list[str]]:  # noqa: ANN001
+    """A wrong answer to every graded question (and the last option of each profile question)."""
+    answers = {}
+    for q in quiz.questions:
+        if q.kind == "ordering":
+            answers[q.id] = list(reversed(q.correct_order))
+        elif q.kind in ("single", "multiple"):
+            answers[q.id] = [next(o.id for o in q.options if not o.correct)]
+        else:
+            answers[q.id] = [q.options[-1].id]
+    return answers
+
+
+def quiz_form_data(quiz, answers: dict[str, list[str]], token: str = "") -> dict:  # noqa: ANN001
+    """The HTML quiz form's fields for these answers."""
+    data: dict = {"attempt_token": token} if token else {}
+    for q in quiz.questions:
+        selected = answers[q.id]
+        if q.kind == "ordering":
+            for position, option_id in enumerate(selected, 1):
+                data[f"q__{q.id}__{option_id}"] = str(position)
+        elif q.kind == "multiple":
+            data[f"q__{q.id}"] = selected
+        else:
+            data[f"q__{q.id}"] = selected[0]
+    return data

@@ -99,7 +99,7 @@ def lesson(module_id: str, lesson_id: str):  # noqa: ANN201
     current = module.lesson(lesson_id) if module else None
     if current is None:
         return error_response(404, "No such module or lesson.")
-    progress.record_lesson_read(api_user().id, module, lesson_id)
+    progress.open_lesson(api_user().id, module, lesson_id)
     db.session.commit()
     before, after = module.neighbours(lesson_id)
     return jsonify(

@@ -62,7 +62,7 @@ def lesson(module_id: str, lesson_id: str):  # noqa: ANN201
     current = module.lesson(lesson_id)
     if current is None:
         abort(404)
-    progress.record_lesson_read(current_user.id, module, lesson_id)
+    module_progress = progress.open_lesson(current_user.id, module, lesson_id)
     db.session.commit()
     before, after = module.neighbours(lesson_id)
     return render_template(
@@ -71,7 +71,7 @@ def lesson(module_id: str, lesson_id: str):  # noqa: ANN201
         lesson=current,
         previous=before,
         next=after,
-        progress=progress.module_progress(current_user.id, module_id),
+        progress=module_progress,
     )
 
 

@@ -145,3 +145,15 @@ def course_progress(user_id: int) -> list[ModuleProgress]:
 
 def module_progress(user_id: int, module_id: str) -> ModuleProgress | None:
     return next((p for p in course_progress(user_id) if p.module.id == module_id), None)
+
+
+def open_lesson(user_id: int, module: Module, lesson_id: str) -> ModuleProgress:
+    """Record that the learner opened the lesson, and return their progress in its module.
+
+    A lesson read before is not written again, so re-reading costs no database write.
+    """
+    current = module_progress(user_id, module.id)
+    if lesson_id in current.lessons_read:
+        return current
+    record_lesson_read(user_id, module, lesson_id)
+    return module_progress(user_id, module.id)
