@@ -83,17 +83,21 @@ def _transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
         yield
         return
     with app.app_context():
-        connection = db.engine.connect()
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
         outer = connection.begin()
+        # Every session of the app now talks to this one connection; their commits only
+        # release savepoints, and the outer transaction is rolled back at the end.
+        engines[None] = connection
         original = db.session
-        db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
-        )
+        db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
         try:
             yield
         finally:
             db.session.remove()
             db.session = original
+            engines[None] = engine
             outer.rollback()
             connection.close()
     limiter.reset()

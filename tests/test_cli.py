@@ -26,7 +26,8 @@ def test_create_a_user(runner, app):
     assert "Created trainer tom@example.com" in result.output
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "tom@example.com"))
-        assert user.role == "trainer" and user.password_hash.startswith("scrypt:")
+        assert user.role == "trainer"
+        assert user.password_hash.startswith("scrypt:")
 
 
 def test_create_asks_for_the_password_when_not_given(runner):
@@ -51,7 +52,8 @@ def test_create_refuses_bad_arguments(runner, learner):
             "a good long password",
         ]
     )
-    assert unknown_role.exit_code == 1 and "unknown role 'boss'" in unknown_role.output
+    assert unknown_role.exit_code == 1
+    assert "unknown role 'boss'" in unknown_role.output
     existing = runner.invoke(
         args=[
             "users",
@@ -63,11 +65,13 @@ def test_create_refuses_bad_arguments(runner, learner):
             "a good long password",
         ]
     )
-    assert existing.exit_code == 1 and "already exists" in existing.output
+    assert existing.exit_code == 1
+    assert "already exists" in existing.output
     weak = runner.invoke(
         args=["users", "create", "y@example.com", "--name", "Y", "--password", "short"]
     )
-    assert weak.exit_code == 1 and "at least 12" in weak.output
+    assert weak.exit_code == 1
+    assert "at least 12" in weak.output
     for result in (unknown_role, existing, weak):
         assert "Traceback" not in result.output
 
@@ -79,7 +83,8 @@ def test_a_printed_token_opens_the_api(runner, client, learner):
     response = client.get("/api/v1/modules", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     missing = runner.invoke(args=["users", "token", "nobody@example.com"])
-    assert missing.exit_code == 1 and "no account" in missing.output
+    assert missing.exit_code == 1
+    assert "no account" in missing.output
 
 
 def test_content_check_passes_on_the_shipped_course(runner):

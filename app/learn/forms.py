@@ -8,7 +8,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, RadioField, SelectField, SelectMultipleField, SubmitField
+from wtforms import (
+    Field,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    SubmitField,
+)
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -28,7 +36,7 @@ def _choice_field(question: Question) -> dict[str, Field]:
     return {
         field_name(question): RadioField(
             question.prompt,
-            choices=[(o.id, o.text) for o in question.display_options],
+            choices=[SelectChoice(o.id, o.text) for o in question.display_options],
             validators=[InputRequired(message="Choose an answer.")],
         )
     }
@@ -38,14 +46,14 @@ def _checkbox_field(question: Question) -> dict[str, Field]:
     return {
         field_name(question): CheckboxListField(
             question.prompt,
-            choices=[(o.id, o.text) for o in question.display_options],
+            choices=[SelectChoice(o.id, o.text) for o in question.display_options],
             validators=[InputRequired(message="Tick at least one answer.")],
         )
     }
 
 
 def _ordering_fields(question: Question) -> dict[str, Field]:
-    positions = [(str(n), str(n)) for n in range(1, len(question.options) + 1)]
+    positions = [SelectChoice(str(n), str(n)) for n in range(1, len(question.options) + 1)]
     return {
         field_name(question, option.id): SelectField(
             option.text,

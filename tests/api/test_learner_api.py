@@ -59,7 +59,8 @@ def test_modules_list_the_course_with_progress(api, catalogue):
     }
     for quiz in first["quizzes"]:
         assert quiz["kind"] in ("graded", "self-assessment")
-        assert quiz["best_score"] is None and quiz["passed"] is None
+        assert quiz["best_score"] is None
+        assert quiz["passed"] is None
 
 
 def test_reading_a_lesson_records_it_once(api, app, catalogue):
@@ -68,7 +69,8 @@ def test_reading_a_lesson_records_it_once(api, app, catalogue):
     response = api.get(f"/modules/{module.id}/lessons/{lesson.id}")
     assert response.status_code == 200
     body = response.json
-    assert body["id"] == lesson.id and body["title"] == lesson.title
+    assert body["id"] == lesson.id
+    assert body["title"] == lesson.title
     assert body["previous"] is None
     assert body["next"] == module.lessons[1].id
     assert "<" in body["html"]
@@ -95,13 +97,13 @@ def test_unknown_lesson_of_a_known_module_is_404(api, catalogue):
 def test_a_quiz_never_reveals_its_answers(api, catalogue):
     for quiz in catalogue.quizzes.values():
         body = api.get(f"/quizzes/{quiz.id}").json
-        assert body["id"] == quiz.id and body["kind"] == quiz.kind
+        assert body["id"] == quiz.id
+        assert body["kind"] == quiz.kind
         assert body["pass_mark"] == quiz.pass_mark
-        text = str(body)
-        for secret in ("correct", "weights", "explanation", "suggested_answer", "feedback"):
-            assert secret not in text
+        assert set(body) == {"id", "title", "kind", "pass_mark", "module_id", "questions"}
         for question in body["questions"]:
             assert set(question) == {"id", "kind", "prompt", "options"}
+            assert all(set(option) == {"id", "text"} for option in question["options"])
             source = quiz.question(question["id"])
             if source.kind == "ordering":
                 assert [o["id"] for o in question["options"]] != source.correct_order
@@ -118,7 +120,8 @@ def test_right_answers_pass_every_graded_quiz(api, catalogue):
             question = quiz.question(entry["id"])
             assert entry["explanation"] == question.explanation
             if question.kind == "profile":
-                assert entry["correct"] is None and entry["correct_option_ids"] == []
+                assert entry["correct"] is None
+                assert entry["correct_option_ids"] == []
             else:
                 assert entry["correct"] is True
         assert isinstance(body["profile"], list)
@@ -128,7 +131,8 @@ def test_right_answers_pass_every_graded_quiz(api, catalogue):
 def test_wrong_answers_score_zero_and_fail(api, catalogue):
     quiz = next(q for q in catalogue.quizzes.values() if q.is_graded)
     body = api.post(f"/quizzes/{quiz.id}/attempts", json={"answers": wrong_answers(quiz)}).json
-    assert body["score"] == 0 and body["passed"] is False
+    assert body["score"] == 0
+    assert body["passed"] is False
     graded = [e for e in body["questions"] if quiz.question(e["id"]).graded]
     assert all(e["correct"] is False for e in graded)
     assert all(e["correct_option_ids"] for e in graded)
@@ -175,7 +179,8 @@ def test_profile_questions_count_in_neither_score_nor_max(api, catalogue):
     body = api.post(f"/quizzes/{quiz.id}/attempts", json={"answers": right_answers(quiz)}).json
     assert body["max_score"] == len([q for q in quiz.questions if q.kind != "profile"])
     profiles = [e for e in body["questions"] if quiz.question(e["id"]).kind == "profile"]
-    assert profiles and all(e["correct"] is None for e in profiles)
+    assert profiles
+    assert all(e["correct"] is None for e in profiles)
 
 
 def test_missing_answers_are_named_and_nothing_is_stored(api, app, catalogue):
@@ -187,7 +192,8 @@ def test_missing_answers_are_named_and_nothing_is_stored(api, app, catalogue):
     assert response.status_code == 422
     assert response.json["error"]["code"] == "missing_answers"
     assert dropped in response.json["error"]["message"]
-    assert count_rows(app, Attempt) == 0 and count_rows(app, Answer) == 0
+    assert count_rows(app, Attempt) == 0
+    assert count_rows(app, Answer) == 0
 
 
 def bad_bodies(quiz):  # noqa: ANN001, ANN201
@@ -256,7 +262,8 @@ def test_my_progress_lists_attempts(api, catalogue):
     }
     module = next(m for m in body["modules"] if any(q["id"] == quiz.id for q in m["quizzes"]))
     listed = next(q for q in module["quizzes"] if q["id"] == quiz.id)
-    assert listed["best_score"] == quiz.max_score and listed["passed"] is True
+    assert listed["best_score"] == quiz.max_score
+    assert listed["passed"] is True
 
 
 def test_the_whole_course_can_be_completed_through_the_api(api, catalogue):
@@ -281,7 +288,8 @@ def test_idempotency_key_returns_the_first_attempt(api, app, catalogue):
     body = {"answers": right_answers(quiz)}
     first = api.post(f"/quizzes/{quiz.id}/attempts", json=body, headers={"Idempotency-Key": "k1"})
     again = api.post(f"/quizzes/{quiz.id}/attempts", json=body, headers={"Idempotency-Key": "k1"})
-    assert first.status_code == 201 and again.status_code == 200
+    assert first.status_code == 201
+    assert again.status_code == 200
     assert again.json["id"] == first.json["id"]
     other = api.post(
         f"/quizzes/{quiz.id}/attempts",

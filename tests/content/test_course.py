@@ -146,7 +146,8 @@ def test_the_source_prompts_keep_their_instructions(course, source_text: str):
 def test_the_first_two_source_questions_reveal_a_profile(course):
     quiz = course.quiz("close-connection-check")
     areas = quiz.question("area-of-interest")
-    assert areas.kind == "profile" and quiz.question("frame-of-understanding").kind == "profile"
+    assert areas.kind == "profile"
+    assert quiz.question("frame-of-understanding").kind == "profile"
     assert [o.id for o in areas.options] == [
         "people",
         "activities",

@@ -167,7 +167,8 @@ def test_yaml_syntax_error(content: Path):
     module = content / "modules/basics.yaml"
     edit(module, "title: Basics", "title: [Basics")
     problems = problems_of(content)
-    assert len(problems) == 1 and problems[0].startswith("modules/basics.yaml:")
+    assert len(problems) == 1
+    assert problems[0].startswith("modules/basics.yaml:")
     assert "YAML error" in problems[0]
 
 
