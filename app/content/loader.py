@@ -448,7 +448,7 @@ def _build(modules: list[_SourceFile], quizzes: dict[str, _SourceFile]) -> Catal
         for question in quiz.questions:
             question._version = _question_version(question)
             question._prompt_html = text_to_html(question.prompt)
-            question._explanation_html = render_markdown(question.explanation, breaks=True)
+            question._explanation_html = render_markdown(question.explanation)
         for profile in quiz.profiles:
             for cell in profile.cells or []:
                 cell._advice_html = render_markdown(cell.advice) if cell.advice else ""

@@ -20,14 +20,11 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, 
 FIGURE_SLOT = '<div class="figure-slot-{index}"></div>'
 
 
-def _markdown(html: bool, breaks: bool = False) -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": html, "breaks": breaks}).enable(
-        ["table", "strikethrough"]
-    )
+def _markdown(html: bool) -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": html}).enable(["table", "strikethrough"])
 
 
 _render_md = _markdown(html=False)
-_render_md_breaks = _markdown(html=False, breaks=True)
 _detect_md = _markdown(html=True)
 
 
@@ -68,13 +65,9 @@ def grid_references(text: str) -> list[tuple[int, str]]:
     ]
 
 
-def render_markdown(text: str, figures: list[str] | None = None, breaks: bool = False) -> str:
-    """Markdown → sanitised HTML. Each ```grid fence is replaced by the next of `figures`.
-
-    With `breaks`, a single line break in the text stays a line break (for answer descriptions
-    quoted from the source).
-    """
-    md = _render_md_breaks if breaks else _render_md
+def render_markdown(text: str, figures: list[str] | None = None) -> str:
+    """Markdown → sanitised HTML. Each ```grid fence is replaced by the next of `figures`."""
+    md = _render_md
     tokens = md.parse(text)
     slot = 0
     for token in tokens:
