@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from app.content import ContentError, load_catalogue
 from app.extensions import db
+from app.models import User
 from app.models.user import ROLES
 from app.services import accounts
 
@@ -20,6 +21,13 @@ content_cli = AppGroup("content", help="Check the course content files.")
 def _fail(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     raise SystemExit(1)
+
+
+def _user_or_fail(email: str) -> User:
+    user = accounts.user_by_email(email)
+    if user is None:
+        _fail(f"no account with the email {accounts.normalise_email(email)}")
+    return user
 
 
 @users_cli.command("create")
@@ -48,9 +56,7 @@ def create_user(email: str, name: str, role: str, password: str | None) -> None:
 @click.option("--label", default="cli", show_default=True, help="What the token is for.")
 def create_token(email: str, label: str) -> None:
     """Print a new API token for EMAIL (only its hash is stored)."""
-    user = accounts.user_by_email(email)
-    if user is None:
-        _fail(f"no account with the email {accounts.normalise_email(email)}")
+    user = _user_or_fail(email)
     token = accounts.issue_api_token(user, label)
     db.session.commit()
     click.echo(token)
@@ -61,9 +67,7 @@ def create_token(email: str, label: str) -> None:
 @click.argument("role")
 def change_role(email: str, role: str) -> None:
     """Change a user's role (learner, trainer or admin)."""
-    user = accounts.user_by_email(email)
-    if user is None:
-        _fail(f"no account with the email {accounts.normalise_email(email)}")
+    user = _user_or_fail(email)
     try:
         accounts.set_role(user, role)
     except accounts.AccountError as error:
@@ -76,9 +80,7 @@ def change_role(email: str, role: str) -> None:
 @click.argument("email")
 def deactivate(email: str) -> None:
     """Deactivate a user: they cannot log in and their sessions and tokens stop working."""
-    user = accounts.user_by_email(email)
-    if user is None:
-        _fail(f"no account with the email {accounts.normalise_email(email)}")
+    user = _user_or_fail(email)
     accounts.set_active(user, False)
     db.session.commit()
     click.echo(f"{user.email} is deactivated.")
@@ -88,9 +90,7 @@ def deactivate(email: str) -> None:
 @click.argument("email")
 def activate(email: str) -> None:
     """Let a deactivated user log in again."""
-    user = accounts.user_by_email(email)
-    if user is None:
-        _fail(f"no account with the email {accounts.normalise_email(email)}")
+    user = _user_or_fail(email)
     accounts.set_active(user, True)
     db.session.commit()
     click.echo(f"{user.email} is active.")
