@@ -40,10 +40,13 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis is down, count in memory per process rather than refuse every login with a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_FAILURES_PER_IP = "30 per minute"
     DELETED_ACCOUNT_ANSWERS = "anonymise"  # or "remove"
     TRUST_PROXY_HOPS = 0
+    LOG_LEVEL = "INFO"
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -63,6 +66,12 @@ class Config:
             "SESSION_COOKIE_SECURE": _bool("RAPPORT_SECURE_COOKIES", cls.SESSION_COOKIE_SECURE),
         }
         settings["REMEMBER_COOKIE_SECURE"] = settings["SESSION_COOKIE_SECURE"]
+        settings["LOG_LEVEL"] = os.environ.get("RAPPORT_LOG_LEVEL", cls.LOG_LEVEL).upper()
+        if settings["DELETED_ACCOUNT_ANSWERS"] not in ("anonymise", "remove"):
+            raise ConfigError(
+                "RAPPORT_DELETED_ACCOUNT_ANSWERS must be 'anonymise' or 'remove', not "
+                f"{settings['DELETED_ACCOUNT_ANSWERS']!r}"
+            )
         if os.environ.get("DATABASE_URL"):
             settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
         return settings

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from app.content import load_catalogue
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.logging_setup import configure_logging
 from config import PROJECT_ROOT, config_class, normalise_database_url
 
 
@@ -50,6 +51,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app import auth, learn, site
     from app.api import bp as api_bp
 
+    app.url_map.converters["int"] = site.DatabaseId
     app.register_blueprint(site.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -67,6 +69,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_commands(app)
     site.register_error_handlers(app)
     site.register_security(app)
+    configure_logging(app)
     return app
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
+from typing import Any
 
 from flask import Blueprint, Flask, Response, g, jsonify, render_template, request
 from flask_login import current_user
@@ -12,11 +14,13 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from app.extensions import db
 
 bp = Blueprint("site", __name__)
 log = logging.getLogger("rapport.requests")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 ERROR_TEXTS = {
     400: ("Bad request", "The request could not be understood."),
@@ -38,6 +42,16 @@ ERROR_CODES = {
     422: "unprocessable",
     429: "rate_limited", 500: "internal_error", 503: "unavailable",
 }  # fmt: skip
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` in every route: a positive id that fits the database's integer column, so a huge
+    number in a URL is a plain 404 instead of an overflow inside the database driver."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def wants_json() -> bool:
@@ -101,8 +115,21 @@ def register_security(app: Flask) -> None:
 
     @app.before_request
     def start_request() -> None:
-        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+        # A proxy's request id is kept when it is plain (letters, digits, - _ .), else a new one.
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
         g.started = time.perf_counter()
+
+    @app.before_request
+    def refuse_nul_characters() -> Response | None:
+        """No text field has a use for U+0000, and PostgreSQL refuses to store it: a clear 400
+        here instead of a database error deeper down."""
+        fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+        if any("\x00" in key or "\x00" in value for key, value in fields) or (
+            request.is_json and b"\\u0000" in request.get_data()
+        ):
+            return error_response(400, "The request contains a NUL character (U+0000).")
+        return None
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -120,7 +147,8 @@ def register_security(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user.is_authenticated and not request.path.startswith("/static/"):
+        signed_in = current_user.is_authenticated or g.get("api_user") is not None
+        if signed_in and not request.path.startswith("/static/"):
             headers["Cache-Control"] = "no-store"
         headers["X-Request-Id"] = g.get("request_id", "")
         return response

@@ -92,9 +92,12 @@ def _transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
         engines[None] = connection
         original = db.session
         db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
-        try:
-            yield
-        finally:
+    # No app context stays pushed while the test runs: each request gets its own, as in
+    # production, so `g` and the session never carry over from one request to the next.
+    try:
+        yield
+    finally:
+        with app.app_context():
             db.session.remove()
             db.session = original
             engines[None] = engine

@@ -237,6 +237,55 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {"204": {"description": "Revoked"}, **ERRORS},
             }
         },
+        "/me/export": {
+            "get": {
+                "summary": "Everything stored about the caller (account, progress, answers, tokens)",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["format", "exported_at", "user_id", "about", "data"],
+                            "properties": {
+                                "format": {"type": "string"},
+                                "exported_at": {"type": "string"},
+                                "user_id": {"type": "integer"},
+                                "about": {"type": "object"},
+                                "data": {"type": "object"},
+                            },
+                        }
+                    ),
+                    "401": ERRORS["401"],
+                },
+            }
+        },
+        "/me": {
+            "delete": {
+                "summary": "Delete the caller's account and data (answers per the server setting)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["password"],
+                                "additionalProperties": False,
+                                "properties": {"password": {"type": "string", "maxLength": 128}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "204": {"description": "Deleted"},
+                    "400": _json(_ref("Error"), "Malformed request"),
+                    "401": ERRORS["401"],
+                    "403": _json(_ref("Error"), "Wrong password"),
+                    "409": _json(_ref("Error"), "The last administrator cannot be deleted"),
+                    "415": _json(_ref("Error"), "Not JSON"),
+                    "422": _json(_ref("Error"), "Unknown fields"),
+                    "429": _json(_ref("Error"), "Too many wrong passwords"),
+                },
+            }
+        },
     }
     for path, item in EXTRA_PATHS.items():
         paths[path] = item

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import abort, g, jsonify, request
+from flask import abort, current_app, g, jsonify, request
 
 from app.api import bp
 from app.api.openapi import openapi_document
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import User
-from app.services import accounts, attempts, progress
+from app.services import accounts, attempts, data_rights, progress
 from app.services.catalogue import get_catalogue
 from app.services.progress import ModuleProgress
 from app.site import error_response
@@ -225,4 +226,40 @@ def revoke_token(token_id: int):  # noqa: ANN201
     if not accounts.revoke_api_token(api_user(), token_id):
         return error_response(404, "No such token.")
     db.session.commit()
+    return "", 204
+
+
+@bp.get("/me/export")
+def my_data():  # noqa: ANN201
+    """Everything Rapport stores about the caller."""
+    return jsonify(data_rights.export_user_data(api_user().id))
+
+
+@bp.delete("/me")
+@limiter.limit(
+    "10 per 15 minutes", deduct_when=lambda r: r.status_code == 403, scope="account-delete"
+)
+def delete_me():  # noqa: ANN201
+    """Delete the caller's account; the body must carry the account password."""
+    body = json_body()
+    unknown = sorted(set(body) - {"password"})
+    if unknown:
+        return error_response(
+            422,
+            "Only `password` may be sent; not: " + ", ".join(k[:40] for k in unknown) + ".",
+            "unknown_fields",
+        )
+    user = api_user()
+    password = body.get("password")
+    if not isinstance(password, str) or accounts.authenticate(user.email, password) is None:
+        return error_response(
+            403, "Send the account's password as `password` to delete it.", "wrong_password"
+        )
+    try:
+        data_rights.delete_account(user, current_app.config["DELETED_ACCOUNT_ANSWERS"])
+    except data_rights.DeletionRefused as error:
+        return error_response(409, str(error), "deletion_refused")
+    user_id = user.id
+    db.session.commit()
+    logging.getLogger("rapport.security").info("account deleted", extra={"user_id": user_id})
     return "", 204

@@ -51,3 +51,10 @@ class ConfirmForm(FlaskForm):
 class TokenForm(FlaskForm):
     label = StringField("What the token is for", validators=[Length(max=80)])
     submit = SubmitField("Create token")
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password, to confirm", validators=[DataRequired(), Length(max=PASSWORD_MAX)]
+    )
+    submit = SubmitField("Delete my account")

@@ -3,20 +3,32 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
+    DeleteAccountForm,
     LoginForm,
     RegisterForm,
     SetPasswordForm,
     TokenForm,
 )
 from app.extensions import db, limiter, login_manager
-from app.services import accounts
+from app.models import utcnow
+from app.services import accounts, data_rights
 
 security_log = logging.getLogger("rapport.security")
 
@@ -100,7 +112,8 @@ def login():  # noqa: ANN201
             security_log.info("login", extra={"user_id": user.id})
             return redirect(safe_next(request.args.get("next")))
         g.login_failed = True
-        security_log.warning("login failed", extra={"user_id": None})
+        known = accounts.user_by_email(form.email.data)  # logged, never shown to the visitor
+        security_log.warning("login failed", extra={"user_id": known.id if known else None})
         form.password.errors.append("That email and password do not match an account.")
     return render_template("auth/login.html", form=form), 401 if g.get("login_failed") else 200
 
@@ -109,6 +122,10 @@ def login():  # noqa: ANN201
 def logout():  # noqa: ANN201
     form = ConfirmForm()
     if form.validate_on_submit() and current_user.is_authenticated:
+        # Session cookies are signed, not stored: the only way to make sure a copy of this
+        # cookie stops working is to end every session of the user.
+        accounts.end_all_sessions(current_user)
+        db.session.commit()
         logout_user()
         session.clear()
     return redirect(url_for("auth.login"))
@@ -134,7 +151,11 @@ def account():  # noqa: ANN201
     return _account_page(form), 422 if form.errors else 200
 
 
-def _account_page(form: ChangePasswordForm, new_token: str | None = None) -> str:
+def _account_page(
+    form: ChangePasswordForm,
+    new_token: str | None = None,
+    delete_form: DeleteAccountForm | None = None,
+) -> str:
     return render_template(
         "auth/account.html",
         form=form,
@@ -142,7 +163,46 @@ def _account_page(form: ChangePasswordForm, new_token: str | None = None) -> str
         token_form=TokenForm(prefix="token", formdata=None),
         confirm=ConfirmForm(),
         new_token=new_token,
+        delete_form=delete_form or DeleteAccountForm(prefix="delete", formdata=None),
+        deleted_answers=current_app.config["DELETED_ACCOUNT_ANSWERS"],
     )
+
+
+@bp.get("/account/export")
+@login_required
+def export_data():  # noqa: ANN201
+    """All the user's data as a JSON download."""
+    response = jsonify(data_rights.export_user_data(current_user.id))
+    stamp = utcnow().strftime("%Y-%m-%d")
+    response.headers["Content-Disposition"] = f'attachment; filename="rapport-my-data-{stamp}.json"'
+    return response
+
+
+@bp.post("/account/delete")
+@login_required
+@limiter.limit(
+    "10 per 15 minutes", deduct_when=lambda r: r.status_code == 422, scope="account-delete"
+)
+def delete_account():  # noqa: ANN201
+    form = DeleteAccountForm(prefix="delete")
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if accounts.authenticate(user.email, form.password.data) is None:
+            form.password.errors.append("That is not your password.")
+        else:
+            try:
+                data_rights.delete_account(user, current_app.config["DELETED_ACCOUNT_ANSWERS"])
+            except data_rights.DeletionRefused as error:
+                form.password.errors.append(str(error))
+            else:
+                user_id = user.id
+                db.session.commit()
+                security_log.info("account deleted", extra={"user_id": user_id})
+                logout_user()
+                session.clear()
+                flash("Your account and your data have been deleted.", "info")
+                return redirect(url_for("learn.home"))
+    return _account_page(ChangePasswordForm(formdata=None), delete_form=form), 422
 
 
 @bp.post("/account/logout-everywhere")

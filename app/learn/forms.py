@@ -98,10 +98,9 @@ def new_attempt_token() -> str:
 def started_at(token: str) -> datetime | None:
     """When the quiz form was shown, from its token (display only; never used for scoring)."""
     stamp = token.partition(".")[0]
-    if not stamp.isdigit():
+    if not stamp.isdigit() or len(stamp) > 10:
         return None
-    moment = datetime.fromtimestamp(int(stamp), UTC).replace(tzinfo=None)
-    return moment
+    return datetime.fromtimestamp(int(stamp), UTC).replace(tzinfo=None)
 
 
 def answers_from(form: QuizFormBase, quiz: Quiz) -> dict[str, list[str]] | None:

@@ -1,0 +1,313 @@
+"""Cohort endpoints of API v1: the caller's cohorts, reports, a learner's answers, CSV, joining."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request, stream_with_context
+
+from app.api import bp
+from app.api.openapi import EXTRA_PATHS, _json, _ref
+from app.api.routes import api_user, json_body
+from app.extensions import db, limiter
+from app.models import Cohort
+from app.services import cohorts, exports, reports
+from app.site import error_response
+
+NOT_FOUND = "No such cohort."
+
+
+def _cohort_or_404(cohort_id: int) -> Cohort | Response:
+    found = cohorts.cohort_for(api_user(), cohort_id)
+    return found if found is not None else error_response(404, NOT_FOUND)
+
+
+def _filter(cohort_id: int) -> reports.ReportFilter | Response:
+    try:
+        return reports.ReportFilter.parse(
+            cohort_id, request.args.get("from"), request.args.get("to")
+        )
+    except reports.ReportFilterError as error:
+        return error_response(400, str(error), "invalid_filter")
+
+
+def _cohort_json(summary: cohorts.CohortSummary) -> dict[str, Any]:
+    cohort = summary.cohort
+    return {
+        "id": cohort.id,
+        "name": cohort.name,
+        "description": cohort.description,
+        "join_code": cohort.join_code,
+        "learners": summary.learners,
+        "trainers": summary.trainers,
+        "created_at": cohort.created_at.isoformat() + "Z",
+    }
+
+
+@bp.get("/cohorts")
+def cohort_list():  # noqa: ANN201
+    """The cohorts the caller trains (every cohort for an admin; none for a learner)."""
+    return jsonify(cohorts=[_cohort_json(s) for s in cohorts.cohorts_for(api_user())])
+
+
+@bp.get("/cohorts/<int:cohort_id>/report")
+def cohort_report(cohort_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    if isinstance(cohort, Response):
+        return cohort
+    f = _filter(cohort.id)
+    if isinstance(f, Response):
+        return f
+    return jsonify(reports.report_json(reports.cohort_report(f)))
+
+
+@bp.get("/cohorts/<int:cohort_id>/learners/<int:user_id>")
+def cohort_learner(cohort_id: int, user_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    if isinstance(cohort, Response):
+        return cohort
+    learner = cohorts.learner_of(cohort, user_id)
+    if learner is None:
+        return error_response(404, "No such learner in this cohort.")
+    f = _filter(cohort.id)
+    if isinstance(f, Response):
+        return f
+    return jsonify(reports.learner_json(learner, reports.learner_attempts(f, learner.id)))
+
+
+def _csv(cohort_id: int, kind: str):  # noqa: ANN202
+    cohort = _cohort_or_404(cohort_id)
+    if isinstance(cohort, Response):
+        return cohort
+    f = _filter(cohort.id)
+    if isinstance(f, Response):
+        return f
+    # Learners fit in memory; answers (one row per answer) are streamed as they are read.
+    if kind == "learners":
+        body = "".join(exports.learners_csv(f))
+    else:
+        body = stream_with_context(exports.answers_csv(f))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-{kind}.csv"'},
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/learners.csv")
+def learners_csv(cohort_id: int):  # noqa: ANN201
+    return _csv(cohort_id, "learners")
+
+
+@bp.get("/cohorts/<int:cohort_id>/answers.csv")
+def answers_csv(cohort_id: int):  # noqa: ANN201
+    return _csv(cohort_id, "answers")
+
+
+@bp.post("/cohorts/join")
+@limiter.limit("30 per 10 minutes", deduct_when=lambda r: r.status_code == 404, scope="cohort-join")
+def join():  # noqa: ANN201
+    """Join the cohort whose code is in the body: {"code": "..."}."""
+    body = json_body()
+    unknown = sorted(set(body) - {"code"})
+    if unknown:
+        return error_response(
+            422,
+            "Only `code` may be sent; not: " + ", ".join(k[:40] for k in unknown) + ".",
+            "unknown_fields",
+        )
+    code = body.get("code")
+    if not isinstance(code, str) or not code.strip() or len(code) > 64:
+        return error_response(422, "Send the cohort's join code as `code`.", "invalid_code")
+    try:
+        cohort, joined = cohorts.join_cohort(api_user(), code)
+    except cohorts.CohortError:
+        return error_response(404, "No cohort has this code.", "unknown_code")
+    db.session.commit()
+    response = jsonify(cohort={"id": cohort.id, "name": cohort.name}, joined=joined)
+    response.status_code = 201 if joined else 200
+    return response
+
+
+# ---------------------------------------------------------------------------- OpenAPI
+
+_COHORT_ID = {"name": "cohort_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_RANGE = [
+    {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": f"Only activity {'from' if name == 'from' else 'until'} this day (included).",
+        "schema": {"type": "string", "format": "date"},
+    }
+    for name in ("from", "to")
+]
+_NUMBER = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+_ERRORS = {
+    "400": _json(_ref("Error"), "Unreadable date range"),
+    "401": _json(_ref("Error"), "Missing or invalid token"),
+    "404": _json(_ref("Error"), "No such cohort, or not one the caller trains"),
+}
+_QUESTION = {
+    "type": "object",
+    "required": ["id", "answered", "facility", "discrimination", "options"],
+    "properties": {
+        "id": {"type": "string"},
+        "version": {"type": "string"},
+        "answered": {"type": "integer"},
+        "facility": _NUMBER,
+        "discrimination": {"type": ["number", "null"], "minimum": -1, "maximum": 1},
+        "options": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "count"],
+                "properties": {"id": {"type": "string"}, "count": {"type": "integer"}},
+            },
+        },
+        "flags": {"type": "array", "items": {"type": "string"}},
+    },
+}
+_REPORT = {
+    "type": "object",
+    "required": ["cohort", "learners", "modules", "quizzes"],
+    "properties": {
+        "cohort": {
+            "type": "object",
+            "required": ["id", "name"],
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        },
+        "learners": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name", "email"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "email": {"type": "string"},
+                },
+            },
+        },
+        "modules": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "started", "completed"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "started": {"type": "integer"},
+                    "completed": {"type": "integer"},
+                },
+            },
+        },
+        "quizzes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "attempts", "mean_best_score", "pass_rate", "questions"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "attempts": {"type": "integer"},
+                    "mean_best_score": _NUMBER,
+                    "pass_rate": _NUMBER,
+                    "questions": {"type": "array", "items": _QUESTION},
+                    "older_versions": {"type": "array", "items": _QUESTION},
+                },
+            },
+        },
+    },
+}
+_CSV = {
+    "description": "CSV (UTF-8 with BOM)",
+    "content": {"text/csv": {"schema": {"type": "string"}}},
+}
+
+EXTRA_PATHS.update(
+    {
+        "/cohorts": {
+            "get": {
+                "summary": "The cohorts the caller trains (empty for a learner)",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["cohorts"],
+                            "properties": {
+                                "cohorts": {"type": "array", "items": {"type": "object"}}
+                            },
+                        }
+                    ),
+                    "401": _ERRORS["401"],
+                },
+            }
+        },
+        "/cohorts/{cohort_id}/report": {
+            "get": {
+                "summary": "Progress, results and item analysis of a cohort",
+                "parameters": [_COHORT_ID, *_RANGE],
+                "responses": {"200": _json(_REPORT), **_ERRORS},
+            }
+        },
+        "/cohorts/{cohort_id}/learners/{user_id}": {
+            "get": {
+                "summary": "One learner's attempts with every answer",
+                "parameters": [
+                    _COHORT_ID,
+                    {
+                        "name": "user_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    },
+                    *_RANGE,
+                ],
+                "responses": {
+                    "200": _json({"type": "object", "required": ["learner", "attempts"]}),
+                    **_ERRORS,
+                },
+            }
+        },
+        "/cohorts/{cohort_id}/learners.csv": {
+            "get": {
+                "summary": "One row per learner",
+                "parameters": [_COHORT_ID, *_RANGE],
+                "responses": {"200": _CSV, **_ERRORS},
+            }
+        },
+        "/cohorts/{cohort_id}/answers.csv": {
+            "get": {
+                "summary": "One row per answer",
+                "parameters": [_COHORT_ID, *_RANGE],
+                "responses": {"200": _CSV, **_ERRORS},
+            }
+        },
+        "/cohorts/join": {
+            "post": {
+                "summary": "Join a cohort with its code",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["code"],
+                                "additionalProperties": False,
+                                "properties": {"code": {"type": "string", "maxLength": 64}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json({"type": "object"}, "Joined"),
+                    "200": _json({"type": "object"}, "Already a member"),
+                    "400": _json(_ref("Error"), "Malformed request"),
+                    "401": _ERRORS["401"],
+                    "404": _json(_ref("Error"), "No cohort has this code"),
+                    "415": _json(_ref("Error"), "Not JSON"),
+                    "422": _json(_ref("Error"), "No code, or unknown fields"),
+                },
+            }
+        },
+    }
+)

@@ -1,0 +1,448 @@
+"""Cohorts: who trains and who learns in each, join codes, adding learners, and the access rule."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import case, delete, func, select
+
+from app.extensions import db
+from app.models import Cohort, CohortMember, User, utcnow
+from app.services import accounts
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
+CODE_LENGTH = 8
+NAME_MAX = 120
+DESCRIPTION_MAX = 2000
+CSV_MAX_BYTES = 256 * 1024
+MAX_LEARNERS_AT_ONCE = 1000
+
+
+class CohortError(ValueError):
+    """A cohort request that cannot be honoured; nothing was stored. `problems` lists details."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+# ------------------------------------------------------------------------------ access rule
+
+
+def can_train(user: User, cohort_id: int) -> bool:
+    """The one access rule: admins see every cohort, trainers only the cohorts they train."""
+    if user is None or not getattr(user, "is_authenticated", True) or not user.is_trainer:
+        return False
+    if user.is_admin:
+        return True
+    role = db.session.scalar(
+        select(CohortMember.role).where(
+            CohortMember.cohort_id == cohort_id, CohortMember.user_id == user.id
+        )
+    )
+    return role == "trainer"
+
+
+def cohort_for(user: User, cohort_id: int) -> Cohort | None:
+    """The cohort if `user` may see it; None otherwise (callers answer 404 either way)."""
+    if not can_train(user, cohort_id):
+        return None
+    return db.session.get(Cohort, cohort_id)
+
+
+def learner_of(cohort: Cohort, user_id: int) -> User | None:
+    """The user if they are a learner of this cohort; None otherwise."""
+    return db.session.scalar(
+        select(User)
+        .join(CohortMember, CohortMember.user_id == User.id)
+        .where(
+            CohortMember.cohort_id == cohort.id,
+            CohortMember.user_id == user_id,
+            CohortMember.role == "learner",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    cohort: Cohort
+    learners: int
+    trainers: int
+
+
+def cohorts_for(user: User) -> list[CohortSummary]:
+    """The cohorts the user trains (every cohort for an admin, none for a learner)."""
+    if not user.is_trainer:
+        return []
+    learners = func.sum(case((CohortMember.role == "learner", 1), else_=0))
+    trainers = func.sum(case((CohortMember.role == "trainer", 1), else_=0))
+    query = (
+        select(Cohort, func.coalesce(learners, 0), func.coalesce(trainers, 0))
+        .outerjoin(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .group_by(Cohort.id)
+        .order_by(Cohort.created_at.desc(), Cohort.id.desc())
+    )
+    if not user.is_admin:
+        mine = select(CohortMember.cohort_id).where(
+            CohortMember.user_id == user.id, CohortMember.role == "trainer"
+        )
+        query = query.where(Cohort.id.in_(mine))
+    return [CohortSummary(c, int(n), int(t)) for c, n, t in db.session.execute(query)]
+
+
+def cohorts_joined(user_id: int) -> list[Cohort]:
+    """The cohorts a user learns in."""
+    return list(
+        db.session.scalars(
+            select(Cohort)
+            .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+            .where(CohortMember.user_id == user_id, CohortMember.role == "learner")
+            .order_by(Cohort.name)
+        )
+    )
+
+
+# ------------------------------------------------------------------------------ cohorts
+
+
+def _new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if db.session.scalar(select(Cohort.id).where(Cohort.join_code == code)) is None:
+            return code
+
+
+def normalise_code(code: str) -> str:
+    """Upper case without spaces or dashes, so 'abcd-efgh' and 'ABCDEFGH' are one code."""
+    return re.sub(r"[\s-]+", "", code or "").upper()
+
+
+def _check_name(name: str, description: str) -> tuple[str, str]:
+    name = (name or "").strip()
+    description = (description or "").strip()
+    if not name:
+        raise CohortError("Give the cohort a name.")
+    if len(name) > NAME_MAX:
+        raise CohortError(f"Use at most {NAME_MAX} characters for the name.")
+    if len(description) > DESCRIPTION_MAX:
+        raise CohortError(f"Use at most {DESCRIPTION_MAX} characters for the description.")
+    return name, description
+
+
+def create_cohort(trainer: User, name: str, description: str = "") -> Cohort:
+    """A new cohort with a fresh join code, trained by `trainer`."""
+    if not trainer.is_trainer:
+        raise CohortError(f"{trainer.email} is not a trainer; make them one first.")
+    name, description = _check_name(name, description)
+    cohort = Cohort(name=name, description=description, join_code=_new_code(), created_at=utcnow())
+    db.session.add(cohort)
+    db.session.flush()
+    db.session.add(CohortMember(cohort_id=cohort.id, user_id=trainer.id, role="trainer"))
+    db.session.flush()
+    return cohort
+
+
+def update_cohort(cohort: Cohort, name: str, description: str) -> None:
+    cohort.name, cohort.description = _check_name(name, description)
+    db.session.flush()
+
+
+def new_join_code(cohort: Cohort) -> str:
+    """Replace the join code (the old one stops working at once), e.g. after it leaked."""
+    cohort.join_code = _new_code()
+    db.session.flush()
+    return cohort.join_code
+
+
+def cohort_by_code(code: str) -> Cohort | None:
+    code = normalise_code(code)
+    if not code or len(code) > 16:
+        return None
+    return db.session.scalar(select(Cohort).where(Cohort.join_code == code))
+
+
+def join_cohort(user: User, code: str) -> tuple[Cohort, bool]:
+    """Join the cohort with this code as a learner; (cohort, False) when already a member."""
+    cohort = cohort_by_code(code)
+    if cohort is None:
+        raise CohortError("No cohort has this code. Check it with your trainer.")
+    return cohort, _add_member(cohort, user.id, "learner")
+
+
+def _add_member(cohort: Cohort, user_id: int, role: str) -> bool:
+    member = db.session.get(CohortMember, (cohort.id, user_id))
+    if member is not None:
+        if role == "trainer" and member.role != "trainer":
+            member.role = "trainer"
+            db.session.flush()
+            return True
+        return False
+    db.session.add(CohortMember(cohort_id=cohort.id, user_id=user_id, role=role))
+    db.session.flush()
+    return True
+
+
+@dataclass(frozen=True)
+class Members:
+    trainers: list[User]
+    learners: list[tuple[User, datetime]]  # with the time they joined
+
+
+def members_of(cohort: Cohort) -> Members:
+    rows = db.session.execute(
+        select(User, CohortMember.role, CohortMember.joined_at)
+        .join(CohortMember, CohortMember.user_id == User.id)
+        .where(CohortMember.cohort_id == cohort.id)
+        .order_by(User.name, User.id)
+    )
+    trainers, learners = [], []
+    for user, role, joined in rows:
+        if role == "trainer":
+            trainers.append(user)
+        else:
+            learners.append((user, joined))
+    return Members(trainers, learners)
+
+
+def remove_learner(cohort: Cohort, user_id: int) -> bool:
+    """Take a learner out of the cohort (their account and answers stay)."""
+    result = db.session.execute(
+        delete(CohortMember).where(
+            CohortMember.cohort_id == cohort.id,
+            CohortMember.user_id == user_id,
+            CohortMember.role == "learner",
+        )
+    )
+    db.session.flush()
+    return bool(result.rowcount)
+
+
+def add_trainer(cohort: Cohort, email: str) -> User:
+    """Make an existing trainer (or admin) a co-trainer of the cohort."""
+    user = accounts.user_by_email(email)
+    if user is None:
+        raise CohortError(
+            f"No account has the email {accounts.normalise_email(email)}. "
+            "Co-trainers need an account with the trainer role."
+        )
+    if not user.is_trainer:
+        raise CohortError(
+            f"{user.email} is a learner. Ask an administrator to give them the trainer role first."
+        )
+    _add_member(cohort, user.id, "trainer")
+    return user
+
+
+def remove_trainer(cohort: Cohort, user_id: int) -> None:
+    trainers = db.session.scalars(
+        select(CohortMember).where(
+            CohortMember.cohort_id == cohort.id, CohortMember.role == "trainer"
+        )
+    ).all()
+    target = next((m for m in trainers if m.user_id == user_id), None)
+    if target is None:
+        raise CohortError("That person is not a trainer of this cohort.")
+    if len(trainers) == 1:
+        raise CohortError("A cohort needs at least one trainer; add another one first.")
+    db.session.delete(target)
+    db.session.flush()
+
+
+# ------------------------------------------------------------------------------ adding learners
+
+
+@dataclass(frozen=True)
+class Person:
+    """One line of a list of learners to add: a name (may be empty) and an email."""
+
+    name: str
+    email: str
+
+
+@dataclass
+class AddResult:
+    added: list[User] = field(default_factory=list)  # existing accounts now in the cohort
+    invited: list[tuple[User, str]] = field(default_factory=list)  # new accounts, invite secret
+    already: list[User] = field(default_factory=list)  # were members before
+
+
+_NAMED = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<email>[^<>]+)>\s*$")
+
+
+def parse_email_list(text: str) -> list[Person]:
+    """Emails separated by commas, semicolons, spaces or lines; `Name <email>` lines keep the name."""
+    people: list[Person] = []
+    for line in (text or "").splitlines():
+        named = _NAMED.match(line)
+        if named:
+            people.append(Person(named["name"].strip().strip('"'), named["email"].strip()))
+            continue
+        people.extend(Person("", token) for token in re.split(r"[,;\s]+", line) if token)
+    return people
+
+
+def parse_learner_csv(data: bytes) -> list[Person]:
+    """Rows of a CSV file with the columns `name` and `email` (a header row names them)."""
+    if not data:
+        raise CohortError("The file is empty.")
+    if len(data) > CSV_MAX_BYTES:
+        raise CohortError(f"The file is larger than {CSV_MAX_BYTES // 1024} KB.")
+    if b"\x00" in data:
+        raise CohortError("This is not a CSV text file. Save the spreadsheet as CSV (UTF-8).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CohortError(
+            "The file is not UTF-8 text. Save the spreadsheet as 'CSV UTF-8' and try again."
+        ) from None
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise CohortError("The file has no rows.")
+    header = [cell.strip().casefold() for cell in rows[0]]
+    if "email" not in header or "name" not in header:
+        raise CohortError(
+            "The first row must name the columns `name` and `email` "
+            f"(found: {', '.join(h for h in header if h)[:200] or 'nothing'})."
+        )
+    name_at, email_at = header.index("name"), header.index("email")
+    people, problems = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) <= max(name_at, email_at):
+            problems.append(f"Row {number}: expected a name and an email.")
+            continue
+        people.append(Person(row[name_at].strip(), row[email_at].strip()))
+    if problems:
+        raise CohortError("Some rows of the file cannot be read.", problems[:20])
+    if not people:
+        raise CohortError("The file has a header row but no learners.")
+    return people
+
+
+def _name_from_email(email: str) -> str:
+    local = email.split("@", 1)[0]
+    words = [w for w in re.split(r"[._+-]+", local) if w]
+    return " ".join(w.capitalize() for w in words)[:NAME_MAX] or email[:NAME_MAX]
+
+
+def add_learners(cohort: Cohort, people: list[Person]) -> AddResult:
+    """Add these people as learners, creating invited accounts for unknown emails.
+
+    All or nothing: when any line is wrong, CohortError lists every problem and nothing is stored.
+    """
+    if not people:
+        raise CohortError("Enter at least one email address.")
+    if len(people) > MAX_LEARNERS_AT_ONCE:
+        raise CohortError(f"Add at most {MAX_LEARNERS_AT_ONCE} learners at a time.")
+    problems: list[str] = []
+    wanted: dict[str, Person] = {}
+    for person in people:
+        email = accounts.normalise_email(person.email)
+        problem = accounts.email_problem(email)
+        if problem:
+            problems.append(f"{person.email[:80] or '(empty)'}: {problem}")
+        elif len(person.name) > NAME_MAX:
+            problems.append(f"{email}: the name is longer than {NAME_MAX} characters.")
+        elif email not in wanted:
+            wanted[email] = Person(person.name, email)
+    if problems:
+        raise CohortError("Nothing was added; correct these lines and try again.", problems[:50])
+    existing = {
+        user.email: user
+        for user in db.session.scalars(select(User).where(User.email.in_(list(wanted))))
+    }
+    members = set(
+        db.session.scalars(select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id))
+    )
+    result = AddResult()
+    for email, person in wanted.items():
+        user = existing.get(email)
+        if user is None:
+            user = accounts.create_user(email, person.name or _name_from_email(email), None)
+            result.invited.append((user, accounts.create_invite(user)))
+        elif user.id in members:
+            result.already.append(user)
+            continue
+        else:
+            result.added.append(user)
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id, role="learner"))
+    db.session.flush()
+    return result
+
+
+def add_learners_by_email(cohort: Cohort, emails: list[str]) -> AddResult:
+    """The CLI's `cohorts add`: the same rule as the browser's list of emails."""
+    return add_learners(cohort, [Person("", email) for email in emails])
+
+
+# ------------------------------------------------------------------------------ user admin
+
+
+class RoleChangeRefused(CohortError):
+    """An administrator would lock everyone out (the last active admin demoted or deactivated)."""
+
+
+def _other_active_admins(user: User) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == "admin", User.active.is_(True), User.id != user.id)
+    )
+
+
+def admin_set_role(user: User, role: str) -> None:
+    """Change a role from the admin pages, refusing to remove the last active administrator."""
+    if user.role == "admin" and role != "admin" and user.active and not _other_active_admins(user):
+        raise RoleChangeRefused(
+            "This is the only active administrator; make someone else one first."
+        )
+    try:
+        accounts.set_role(user, role)
+    except accounts.AccountError as error:
+        raise CohortError(error.message) from None
+
+
+def admin_set_active(user: User, active: bool) -> None:
+    """Deactivate or reactivate, refusing to deactivate the last active administrator."""
+    if not active and user.role == "admin" and user.active and not _other_active_admins(user):
+        raise RoleChangeRefused("This is the only active administrator; it cannot be deactivated.")
+    accounts.set_active(user, active)
+
+
+def users_page(query: str = "", page: int = 1, per_page: int = 50) -> tuple[list[User], int]:
+    """Users whose name or email contains `query`, by email, and the total count."""
+    statement = select(User)
+    query = (query or "").strip()
+    if query:
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(
+            User.email.ilike(pattern, escape="\\") | User.name.ilike(pattern, escape="\\")
+        )
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    users = db.session.scalars(
+        statement.order_by(User.email).limit(per_page).offset((max(page, 1) - 1) * per_page)
+    )
+    return list(users), int(total or 0)
+
+
+def all_cohorts() -> list[tuple[Cohort, int]]:
+    """Every cohort with its number of learners, oldest first (for the CLI)."""
+    learners = func.sum(case((CohortMember.role == "learner", 1), else_=0))
+    rows = db.session.execute(
+        select(Cohort, func.coalesce(learners, 0))
+        .outerjoin(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .group_by(Cohort.id)
+        .order_by(Cohort.id)
+    )
+    return [(cohort, int(n)) for cohort, n in rows]

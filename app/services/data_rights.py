@@ -1,0 +1,184 @@
+"""Learners' data rights: every table holding a person's data, their export, and account deletion.
+
+REGISTRY is the one place that names each table with a column pointing at a user, and says how
+an export shows it and what deleting the account does to it. A test walks the models and fails
+when a table that refers to `user.id` is missing here, so export and deletion never skip data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import Table, delete, func, select, update
+
+from app.extensions import db
+from app.models import User, utcnow
+
+EXPORT_FORMAT = "rapport-personal-data/1"
+ANSWER_POLICIES = ("anonymise", "remove")
+
+# delete: the rows go with the account.
+# answers: attempts and their answers; kept without a name ("anonymise") or deleted ("remove"),
+#          as the DELETED_ACCOUNT_ANSWERS setting says.
+# detach: the rows belong to something shared (a cohort, say); only the reference is cleared.
+OnDelete = Literal["delete", "answers", "detach"]
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """One table holding a person's data, and how export and deletion treat it."""
+
+    table: str
+    column: str  # the column that names the user
+    on_delete: OnDelete
+    description: str
+    secret_columns: tuple[str, ...] = ()  # never exported (hashes of secrets, internals)
+    scrub_columns: tuple[str, ...] = ()  # cleared when the rows are anonymised
+    children: tuple[tuple[str, str], ...] = ()  # (table, column naming a row of this table)
+
+
+REGISTRY: tuple[PersonalData, ...] = (
+    PersonalData(
+        "user",
+        "id",
+        "delete",
+        "Your account: name, email address, role and when it was created.",
+        secret_columns=("password_hash", "session_version"),
+    ),
+    PersonalData(
+        "api_token",
+        "user_id",
+        "delete",
+        "The API tokens you created (their secret is never stored, only a hash).",
+        secret_columns=("token_hash",),
+    ),
+    PersonalData(
+        "user_invite",
+        "user_id",
+        "delete",
+        "Invitations sent to you to set a password.",
+        secret_columns=("token_hash",),
+    ),
+    PersonalData(
+        "cohort_member",
+        "user_id",
+        "delete",
+        "The cohorts (groups) you belong to, and your role in each.",
+    ),
+    PersonalData(
+        "lesson_read",
+        "user_id",
+        "delete",
+        "The lessons you opened, and when you first opened each.",
+    ),
+    PersonalData(
+        "attempt",
+        "user_id",
+        "answers",
+        "Every quiz you submitted: the score, the result, and each answer you chose.",
+        secret_columns=("request_fingerprint",),
+        scrub_columns=("idempotency_key", "request_fingerprint", "started_at"),
+        children=(("answer", "attempt_id"),),
+    ),
+)
+
+
+class DeletionRefused(ValueError):
+    """The account cannot be deleted (it is the last administrator, for instance)."""
+
+
+def registry_entries() -> dict[tuple[str, str], PersonalData]:
+    """The registry keyed by (table, column)."""
+    return {(entry.table, entry.column): entry for entry in REGISTRY}
+
+
+def _table(name: str) -> Table:
+    return db.metadata.tables[name]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat() + "Z"  # stored as naive UTC
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _rows(table: Table, where: Any, hidden: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    shown = [column for column in table.columns if column.name not in hidden]
+    query = select(*shown).where(where).order_by(*table.primary_key.columns)
+    return [
+        {key: _plain(value) for key, value in row._mapping.items()}
+        for row in db.session.execute(query)
+    ]
+
+
+def export_user_data(user_id: int) -> dict[str, Any]:
+    """Everything stored about the user, as JSON-ready data, one section per registry entry."""
+    sections: dict[str, Any] = {}
+    for entry in REGISTRY:
+        table = _table(entry.table)
+        hidden = entry.secret_columns + ((entry.column,) if entry.table != "user" else ())
+        rows = _rows(table, table.c[entry.column] == user_id, hidden)
+        for child_name, child_column in entry.children:
+            child = _table(child_name)
+            for row in rows:
+                row[child_name + "s"] = _rows(
+                    child, child.c[child_column] == row["id"], (child_column,)
+                )
+        sections[entry.table] = rows[0] if entry.table == "user" and rows else rows
+    return {
+        "format": EXPORT_FORMAT,
+        "exported_at": _plain(utcnow()),
+        "user_id": user_id,
+        "about": {entry.table: entry.description for entry in REGISTRY},
+        "data": sections,
+    }
+
+
+def can_delete(user: User) -> str | None:
+    """Why this account may not be deleted now, or None."""
+    if user.role == "admin":
+        others = db.session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.role == "admin", User.active.is_(True), User.id != user.id)
+        )
+        if not others:
+            return "You are the only administrator: make someone else an administrator first."
+    return None
+
+
+def delete_account(user: User, answers: str) -> dict[str, int]:
+    """Delete the account and, per the registry, every row about the user. Flushes only.
+
+    `answers` is the DELETED_ACCOUNT_ANSWERS setting: "anonymise" keeps attempts and answers
+    with no user (so statistics keep them), "remove" deletes them. Returns rows affected per table.
+    """
+    if answers not in ANSWER_POLICIES:
+        raise ValueError(f"answers must be one of {ANSWER_POLICIES}, not {answers!r}")
+    problem = can_delete(user)
+    if problem:
+        raise DeletionRefused(problem)
+    user_id = user.id
+    affected: dict[str, int] = {}
+    db.session.flush()
+    for entry in [e for e in REGISTRY if e.table != "user"] + [
+        e for e in REGISTRY if e.table == "user"
+    ]:
+        table = _table(entry.table)
+        mine = table.c[entry.column] == user_id
+        if entry.on_delete == "detach" or (entry.on_delete == "answers" and answers == "anonymise"):
+            cleared = {entry.column: None, **{name: None for name in entry.scrub_columns}}
+            result = db.session.execute(update(table).where(mine).values(**cleared))
+        else:
+            for child_name, child_column in entry.children:
+                child = _table(child_name)
+                ids = select(table.c.id).where(mine)
+                removed = db.session.execute(delete(child).where(child.c[child_column].in_(ids)))
+                affected[child_name] = affected.get(child_name, 0) + removed.rowcount
+            result = db.session.execute(delete(table).where(mine))
+        affected[entry.table] = affected.get(entry.table, 0) + result.rowcount
+    return affected

@@ -1,0 +1,7 @@
+"""Trainers' pages: cohorts, their reports and exports; administrators' user management."""
+
+from flask import Blueprint
+
+bp = Blueprint("trainer", __name__, url_prefix="/trainer")
+
+from app.trainer import routes  # noqa: E402, F401  (routes attach themselves to bp)

@@ -1,0 +1,424 @@
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+
+from app.extensions import db, limiter
+from app.models import Cohort, User
+from app.services import cohorts, exports, reports
+from app.services.catalogue import get_catalogue
+from app.trainer import bp
+from app.trainer.forms import (
+    AddLearnersForm,
+    CohortForm,
+    ConfirmForm,
+    JoinForm,
+    RoleForm,
+    TrainerForm,
+    UploadLearnersForm,
+)
+
+LEARNER_ENDPOINTS = {"trainer.join", "trainer.join_with_code"}
+
+
+@bp.before_request
+def trainers_only():  # noqa: ANN201
+    """Log in first; then every page but joining is for trainers, and answers 404 to others."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if request.endpoint not in LEARNER_ENDPOINTS and not current_user.is_trainer:
+        abort(404)
+    return None
+
+
+def _cohort_or_404(cohort_id: int) -> Cohort:
+    cohort = cohorts.cohort_for(current_user, cohort_id)
+    if cohort is None:
+        abort(404)
+    return cohort
+
+
+def _filter(cohort: Cohort) -> reports.ReportFilter:
+    try:
+        return reports.ReportFilter.parse(
+            cohort.id, request.args.get("from"), request.args.get("to")
+        )
+    except reports.ReportFilterError as error:
+        abort(400, str(error))
+
+
+def _page(template: str, cohort: Cohort, f: reports.ReportFilter, **values) -> str:
+    return render_template(
+        f"trainer/{template}", cohort=cohort, filter=f, catalogue=get_catalogue(), **values
+    )
+
+
+@bp.get("/")
+def index():  # noqa: ANN201
+    return redirect(url_for("trainer.cohorts"))
+
+
+@bp.route("/cohorts", methods=["GET", "POST"], endpoint="cohorts")
+def cohorts_page():  # noqa: ANN201
+    form = CohortForm()
+    if form.validate_on_submit():
+        try:
+            cohort = cohorts.create_cohort(current_user, form.name.data, form.description.data)
+        except cohorts.CohortError as error:
+            form.name.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(
+                f"Cohort “{cohort.name}” created. Share its join code or add learners.", "success"
+            )
+            return redirect(url_for("trainer.members", cohort_id=cohort.id), 303)
+    return render_template(
+        "trainer/cohorts.html", cohorts=cohorts.cohorts_for(current_user), form=form
+    ), 422 if form.errors else 200
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+def overview(cohort_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    f = _filter(cohort)
+    return _page("overview.html", cohort, f, report=reports.cohort_report(f, with_items=False))
+
+
+@bp.get("/cohorts/<int:cohort_id>/progress")
+def progress(cohort_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    f = _filter(cohort)
+    sort = request.args.get("sort", "name")[:80]
+    descending = request.args.get("dir") == "desc"
+    rows = reports.sort_rows(reports.learner_rows(f), sort, descending)
+    return _page("progress.html", cohort, f, rows=rows, sort=sort, descending=descending)
+
+
+@bp.get("/cohorts/<int:cohort_id>/items")
+def items(cohort_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    f = _filter(cohort)
+    report = reports.cohort_report(f)
+    return _page(
+        "items.html",
+        cohort,
+        f,
+        report=report,
+        easy=reports.EASY,
+        hard=reports.HARD,
+        flag_min=reports.FLAG_MIN_ANSWERS,
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/self-assessment")
+def self_assessment(cohort_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    f = _filter(cohort)
+    return _page(
+        "self_assessment.html",
+        cohort,
+        f,
+        profiles=reports.self_assessment(f),
+        min_group=reports.MIN_GROUP,
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/attention")
+def attention(cohort_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    f = _filter(cohort)
+    days = request.args.get("days", str(reports.STALLED_DAYS))
+    if not days.isdigit() or not 1 <= int(days) <= 3650:
+        abort(400, "Give the number of days as a whole number from 1 to 3650.")
+    found = reports.needs_attention(f, int(days))
+    return _page("attention.html", cohort, f, found=found, days=int(days))
+
+
+@bp.get("/cohorts/<int:cohort_id>/learners/<int:user_id>")
+def learner(cohort_id: int, user_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    person = cohorts.learner_of(cohort, user_id)
+    if person is None:
+        abort(404)
+    f = _filter(cohort)
+    return _page(
+        "learner.html", cohort, f, learner=person, attempts=reports.learner_attempts(f, person.id)
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/export/<any(learners, answers):kind>.csv")
+def export(cohort_id: int, kind: str):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    f = _filter(cohort)
+    # Learners fit in memory; answers (one row per answer) are streamed as they are read.
+    if kind == "learners":
+        body = "".join(exports.learners_csv(f))
+    else:
+        body = stream_with_context(exports.answers_csv(f))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-{kind}.csv"'},
+    )
+
+
+# ------------------------------------------------------------------------------ members
+
+
+def _members_page(cohort: Cohort, status: int = 200, **forms) -> tuple[str, int]:
+    values = {
+        "settings": CohortForm(obj=cohort, formdata=None),
+        "add": AddLearnersForm(formdata=None),
+        "upload": UploadLearnersForm(formdata=None),
+        "trainer_form": TrainerForm(formdata=None),
+        "confirm": ConfirmForm(),
+        "result": None,
+        "problems": [],
+    }
+    values.update(forms)
+    return render_template(
+        "trainer/members.html",
+        cohort=cohort,
+        members=cohorts.members_of(cohort),
+        join_url=url_for("trainer.join_with_code", code=cohort.join_code, _external=True),
+        **values,
+    ), status
+
+
+@bp.get("/cohorts/<int:cohort_id>/members")
+def members(cohort_id: int):  # noqa: ANN201
+    return _members_page(_cohort_or_404(cohort_id))
+
+
+def _added(cohort: Cohort, people: list[cohorts.Person], form_name: str, form):  # noqa: ANN001, ANN202
+    try:
+        result = cohorts.add_learners(cohort, people)
+    except cohorts.CohortError as error:
+        db.session.rollback()
+        return _members_page(
+            cohort, 422, problems=[error.message, *error.problems], **{form_name: form}
+        )
+    db.session.commit()
+    invites = [
+        (user, url_for("auth.accept_invite", secret=secret, _external=True))
+        for user, secret in result.invited
+    ]
+    return _members_page(cohort, 200, result=result, invites=invites)
+
+
+@bp.post("/cohorts/<int:cohort_id>/members/add")
+def add_learners(cohort_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    form = AddLearnersForm()
+    if not form.validate_on_submit():
+        return _members_page(cohort, 422, add=form)
+    return _added(cohort, cohorts.parse_email_list(form.emails.data), "add", form)
+
+
+@bp.post("/cohorts/<int:cohort_id>/members/upload")
+def upload_learners(cohort_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    form = UploadLearnersForm()
+    if not form.validate_on_submit():
+        return _members_page(cohort, 422, upload=form)
+    data = form.file.data.stream.read(cohorts.CSV_MAX_BYTES + 1)
+    try:
+        people = cohorts.parse_learner_csv(data)
+    except cohorts.CohortError as error:
+        return _members_page(cohort, 422, upload=form, problems=[error.message, *error.problems])
+    return _added(cohort, people, "upload", form)
+
+
+@bp.post("/cohorts/<int:cohort_id>/members/<int:user_id>/remove")
+def remove_learner(cohort_id: int, user_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    person = cohorts.learner_of(cohort, user_id)
+    if person is None or not cohorts.remove_learner(cohort, user_id):
+        abort(404)
+    db.session.commit()
+    flash(f"{person.name} is no longer in this cohort (their account and answers stay).", "success")
+    return redirect(url_for("trainer.members", cohort_id=cohort.id), 303)
+
+
+@bp.post("/cohorts/<int:cohort_id>/trainers/add")
+def add_trainer(cohort_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    form = TrainerForm()
+    if not form.validate_on_submit():
+        return _members_page(cohort, 422, trainer_form=form)
+    try:
+        user = cohorts.add_trainer(cohort, form.email.data)
+    except cohorts.CohortError as error:
+        form.email.errors.append(error.message)
+        return _members_page(cohort, 422, trainer_form=form)
+    db.session.commit()
+    flash(f"{user.name} now trains this cohort too.", "success")
+    return redirect(url_for("trainer.members", cohort_id=cohort.id), 303)
+
+
+@bp.post("/cohorts/<int:cohort_id>/trainers/<int:user_id>/remove")
+def remove_trainer(cohort_id: int, user_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        cohorts.remove_trainer(cohort, user_id)
+    except cohorts.CohortError as error:
+        flash(error.message, "error")
+        return redirect(url_for("trainer.members", cohort_id=cohort.id), 303)
+    db.session.commit()
+    flash("Trainer removed from this cohort.", "success")
+    if user_id == current_user.id and not current_user.is_admin:
+        return redirect(url_for("trainer.cohorts"), 303)
+    return redirect(url_for("trainer.members", cohort_id=cohort.id), 303)
+
+
+@bp.post("/cohorts/<int:cohort_id>/settings")
+def settings(cohort_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    form = CohortForm()
+    if not form.validate_on_submit():
+        return _members_page(cohort, 422, settings=form)
+    try:
+        cohorts.update_cohort(cohort, form.name.data, form.description.data)
+    except cohorts.CohortError as error:
+        form.name.errors.append(error.message)
+        return _members_page(cohort, 422, settings=form)
+    db.session.commit()
+    flash("Cohort saved.", "success")
+    return redirect(url_for("trainer.members", cohort_id=cohort.id), 303)
+
+
+@bp.post("/cohorts/<int:cohort_id>/code")
+def new_code(cohort_id: int):  # noqa: ANN201
+    cohort = _cohort_or_404(cohort_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    code = cohorts.new_join_code(cohort)
+    db.session.commit()
+    flash(f"New join code: {code}. The old code and link no longer work.", "success")
+    return redirect(url_for("trainer.members", cohort_id=cohort.id), 303)
+
+
+# ------------------------------------------------------------------------------ learners join
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit(
+    "30 per 10 minutes",
+    methods=["POST"],
+    deduct_when=lambda r: r.status_code == 422,
+    scope="cohort-join",
+)
+def join():  # noqa: ANN201
+    """A learner joins a cohort with the code their trainer gave them."""
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            cohort, joined = cohorts.join_cohort(current_user, form.code.data)
+        except cohorts.CohortError as error:
+            form.code.errors.append(error.message)
+        else:
+            db.session.commit()
+            message = "You joined" if joined else "You are already in"
+            flash(f"{message} the cohort “{cohort.name}”.", "success")
+            return redirect(url_for("learn.home"), 303)
+    return render_template(
+        "trainer/join.html", form=form, joined=cohorts.cohorts_joined(current_user.id)
+    ), 422 if form.errors else 200
+
+
+@bp.get("/join/<code>")
+def join_with_code(code: str):  # noqa: ANN201
+    """The join link: the form, filled in with the code, one click from joining."""
+    form = JoinForm(formdata=None, code=cohorts.normalise_code(code)[:32])
+    cohort = cohorts.cohort_by_code(code)
+    return render_template(
+        "trainer/join.html",
+        form=form,
+        cohort=cohort,
+        joined=cohorts.cohorts_joined(current_user.id),
+    )
+
+
+# ------------------------------------------------------------------------------ administrators
+
+
+def _admin_only() -> None:
+    if not current_user.is_admin:
+        abort(404)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/users")
+def users():  # noqa: ANN201
+    _admin_only()
+    query = request.args.get("q", "")[:120]
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    found, total = cohorts.users_page(query, page)
+    return render_template(
+        "trainer/users.html",
+        users=found,
+        total=total,
+        page=page,
+        per_page=50,
+        query=query,
+        role_form=RoleForm(formdata=None),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/users/<int:user_id>/role")
+def change_role(user_id: int):  # noqa: ANN201
+    _admin_only()
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400, "Choose one of the roles: learner, trainer or admin.")
+    try:
+        cohorts.admin_set_role(user, form.role.data)
+    except cohorts.CohortError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{user.email} is now {user.role}.", "success")
+    return redirect(url_for("trainer.users", q=request.args.get("q", "")[:120] or None), 303)
+
+
+@bp.post("/users/<int:user_id>/<any(activate, deactivate):action>")
+def set_active(user_id: int, action: str):  # noqa: ANN201
+    _admin_only()
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        cohorts.admin_set_active(user, action == "activate")
+    except cohorts.CohortError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        state = (
+            "active again"
+            if user.active
+            else "deactivated (their sessions and tokens stop working)"
+        )
+        flash(f"{user.email} is {state}.", "success")
+    return redirect(url_for("trainer.users", q=request.args.get("q", "")[:120] or None), 303)

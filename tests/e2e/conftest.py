@@ -1,0 +1,248 @@
+"""Browser fixtures: the real app served over HTTP, and Debian's Chromium driven by Playwright.
+
+The live server has its own app and its own SQLite file, with CSRF on, so the browser goes
+through exactly what a person would. Tests skip, with the reason, where Chromium is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from app.models import User
+from tests.conftest import PASSWORD, PASSWORD_HASH, PROJECT_ROOT
+
+CHROMIUM = os.environ.get("RAPPORT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DESKTOP = {"width": 1280, "height": 900}
+NARROW = {"width": 320, "height": 800}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects anything
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder is a browser test."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True)
+def _transaction() -> None:
+    """Browser tests talk to the live server's own database: no per-test transaction here."""
+    return
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+    def user(self, role: str = "learner", name: str | None = None) -> User:
+        """A committed user with the shared test password (quicker than registering)."""
+        tag = secrets.token_hex(4)
+        with self.app.app_context():
+            user = User(
+                email=f"{role}-{tag}@example.com",
+                name=name or f"{role.title()} {tag}",
+                role=role,
+                password_hash=PASSWORD_HASH,
+            )
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real app on 127.0.0.1 and a free port, in a background thread, for the session."""
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app(
+        {
+            "RAPPORT_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
+            "CONTENT_DIR": Path(os.environ.get("RAPPORT_CONTENT_DIR") or PROJECT_ROOT),
+            "WTF_CSRF_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, headless; the browser tests skip where it is not installed."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM}: install it (apt-get install -y chromium) "
+            "or point RAPPORT_CHROMIUM at a Chromium binary"
+        )
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_context(browser, live_server: LiveServer):  # noqa: ANN001, ANN201
+    """A factory of fresh browser contexts (separate cookies), all closed after the test."""
+    contexts = []
+
+    def make(viewport: dict | None = None, **options):  # noqa: ANN003, ANN202
+        context = browser.new_context(
+            base_url=live_server.url, viewport=viewport or DESKTOP, accept_downloads=True, **options
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):  # noqa: ANN001, ANN201
+    return new_context().new_page()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where screenshots go: $RAPPORT_ARTIFACTS/screenshots (test-artifacts/ by default)."""
+    root = Path(os.environ.get("RAPPORT_ARTIFACTS") or PROJECT_ROOT / "test-artifacts")
+    folder = root / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def screenshot(page, folder: Path, name: str) -> None:  # noqa: ANN001
+    """A full-page screenshot, named after the page type and the viewport width."""
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    safe = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
+    page.screenshot(path=str(folder / f"{safe}-{width}px.png"), full_page=True)
+
+
+def log_in(page, email: str, password: str = PASSWORD) -> None:  # noqa: ANN001
+    page.goto("/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"^(?!.*/auth/login).*$"))
+
+
+def log_out(page) -> None:  # noqa: ANN001
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r".*/auth/login$"))
+
+
+def axe_violations(page) -> list[dict]:  # noqa: ANN001
+    """axe-core (the copy bundled with axe-playwright-python) on the page: WCAG 2.1 A and AA."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    return Axe().run(page, options=options).response["violations"]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact')}): {violation['help']} "
+            f"[{violation.get('helpUrl', '')}]"
+        )
+        for node in violation["nodes"][:8]:
+            lines.append(f"    at {', '.join(map(str, node['target']))}: {node['html'][:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            if summary:
+                lines.append(f"      {summary[:300]}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page, label: str) -> None:  # noqa: ANN001
+    violations = axe_violations(page)
+    assert not violations, f"axe found violations on {label} ({page.url}):\n" + describe_violations(
+        violations
+    )
+
+
+def assert_no_horizontal_scroll(page, label: str) -> None:  # noqa: ANN001
+    width = page.evaluate("document.documentElement.clientWidth")
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    if scroll > width + 1:
+        wide = page.evaluate(
+            """(limit) => Array.from(document.querySelectorAll('body *'))
+                .filter(e => e.getBoundingClientRect().right > limit + 1)
+                .slice(0, 8)
+                .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
+                          + ' right=' + Math.round(e.getBoundingClientRect().right))""",
+            width,
+        )
+        raise AssertionError(
+            f"{label} scrolls sideways at {width}px: scrollWidth {scroll}. Widest: {wide}"
+        )
+
+
+def focus_is_visible(page) -> bool:  # noqa: ANN001
+    """The focused element shows a focus ring: an outline or a box-shadow."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            if (!el || el === document.body) return false;
+            const style = getComputedStyle(el);
+            const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+            return outline || (style.boxShadow && style.boxShadow !== 'none');
+        }"""
+    )
+
+
+def check_page(page, path: str, label: str, artifacts, expect_status: int = 200) -> None:  # noqa: ANN001
+    """axe at desktop width and at 320 px (plus no sideways scrolling), a screenshot of each."""
+    response = page.goto(path)
+    assert response is not None
+    assert response.status == expect_status, f"{label}: HTTP {response.status} at {path}"
+    assert_accessible(page, label)
+    screenshot(page, artifacts, label)
+    page.set_viewport_size(NARROW)
+    page.reload()
+    assert_accessible(page, f"{label} at 320 px")
+    assert_no_horizontal_scroll(page, label)
+    screenshot(page, artifacts, label)
+    page.set_viewport_size(DESKTOP)

@@ -1,0 +1,182 @@
+"""Sessions: rotated at login, ended at logout, ended everywhere by a new session version."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+import pytest
+
+from app.extensions import db
+from app.models import User
+from app.services import accounts
+from tests.conftest import PASSWORD, PROJECT_ROOT, make_app
+from tests.security.conftest import sharing_the_test_transaction
+
+SAMPLE = (
+    PROJECT_ROOT / "tests" / "content" / "sample"
+)  # a tiny course: content does not matter here
+
+
+def session_cookie(client) -> str | None:  # noqa: ANN001
+    cookie = client.get_cookie("session")
+    return cookie.value if cookie else None
+
+
+def copy_of(app, client):  # noqa: ANN001, ANN201
+    """Another browser holding the same session cookie (an attacker who copied it, say)."""
+    other = app.test_client()
+    value = session_cookie(client)
+    if value:
+        other.set_cookie("session", value)
+    return other
+
+
+def logged_in(client) -> bool:  # noqa: ANN001
+    return client.get("/auth/account").status_code == 200
+
+
+def test_login_starts_a_new_session(client, learner):
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+        session["_user_id"] = "999999:1"
+    before = session_cookie(client)
+    client.post("/auth/login", data={"email": learner.email, "password": PASSWORD})
+    assert session_cookie(client) != before
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"] == f"{learner.id}:{learner.session_version}"
+
+
+def test_logout_ends_the_session(client, auth, learner):
+    auth.login(learner.email)
+    assert logged_in(client)
+    response = client.post("/auth/logout")
+    assert response.status_code == 302
+    assert not logged_in(client)
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+
+
+def test_logout_needs_a_post(client, auth, learner):
+    auth.login(learner.email)
+    assert client.get("/auth/logout").status_code == 405
+    assert logged_in(client)
+
+
+def test_a_copied_cookie_stops_working_after_logout(app, client, auth, learner):
+    auth.login(learner.email)
+    thief = copy_of(app, client)
+    assert logged_in(thief)
+    auth.logout()
+    assert not logged_in(thief)
+
+
+def test_changing_the_password_ends_every_other_session(app, client, auth, learner):
+    auth.login(learner.email)
+    elsewhere = app.test_client()
+    elsewhere.post("/auth/login", data={"email": learner.email, "password": PASSWORD})
+    thief = copy_of(app, client)
+    assert logged_in(elsewhere)
+    assert logged_in(thief)
+    response = client.post(
+        "/auth/account",
+        data={
+            "current": PASSWORD,
+            "password": "a brand new phrase",
+            "confirm": "a brand new phrase",
+        },
+    )
+    assert response.status_code == 302
+    assert logged_in(client)  # the session that changed it continues, with a new version
+    assert not logged_in(elsewhere)
+    assert not logged_in(thief)
+
+
+def test_log_out_everywhere_ends_every_session(app, client, auth, learner):
+    auth.login(learner.email)
+    elsewhere = app.test_client()
+    elsewhere.post("/auth/login", data={"email": learner.email, "password": PASSWORD})
+    thief = copy_of(app, client)
+    assert client.post("/auth/account/logout-everywhere").status_code == 302
+    for browser in (client, elsewhere, thief):
+        assert not logged_in(browser)
+
+
+def test_deactivation_ends_every_session_and_every_token(app, client, auth, make, learner):
+    auth.login(learner.email)
+    token = make.token(learner)
+    with app.app_context():
+        accounts.set_active(db.session.get(User, learner.id), False)
+        db.session.commit()
+    assert not logged_in(client)
+    response = client.get("/api/v1/modules", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_a_tampered_session_cookie_is_ignored(app, client, auth, learner):
+    auth.login(learner.email)
+    value = session_cookie(client)
+    forged = app.test_client()
+    forged.set_cookie("session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
+    assert not logged_in(forged)
+
+
+def set_cookie_headers(response) -> list[SimpleCookie]:  # noqa: ANN001
+    cookies = []
+    for header in response.headers.getlist("Set-Cookie"):
+        cookie = SimpleCookie()
+        cookie.load(header)
+        cookies.append((header, cookie))
+    return cookies
+
+
+def test_session_cookie_flags_in_development(client, learner):
+    response = client.post("/auth/login", data={"email": learner.email, "password": PASSWORD})
+    headers = response.headers.getlist("Set-Cookie")
+    assert headers
+    for header in headers:
+        assert "HttpOnly" in header
+        assert "SameSite=Lax" in header
+
+
+def test_session_cookie_is_secure_in_production(monkeypatch, database_url, app, make):
+    monkeypatch.setenv("SECRET_KEY", "p" * 64)
+    production = make_app(
+        database_url, RAPPORT_ENV="production", WTF_CSRF_ENABLED=False, CONTENT_DIR=SAMPLE
+    )
+    with sharing_the_test_transaction(production, app):
+        user = make.user()
+        client = production.test_client()
+        response = client.post(
+            "/auth/login",
+            data={"email": user.email, "password": PASSWORD},
+            base_url="https://rapport.example",
+        )
+        assert response.status_code == 302
+        headers = response.headers.getlist("Set-Cookie")
+        assert headers
+        for header in headers:
+            assert "Secure" in header
+            assert "HttpOnly" in header
+            assert "SameSite=Lax" in header
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+@pytest.mark.parametrize("url", ["/", "/progress", "/auth/account"])
+def test_pages_for_a_logged_in_user_are_not_cached(client, auth, learner, url):
+    auth.login(learner.email)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_api_answers_are_not_cached(api):
+    assert "no-store" in api.get("/me/progress").headers.get("Cache-Control", "")
+
+
+def test_static_files_stay_cacheable(client, auth, learner):
+    auth.login(learner.email)
+    response = client.get("/static/rapport.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    response.close()

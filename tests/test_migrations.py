@@ -1,0 +1,145 @@
+"""Migrations build SQLite and PostgreSQL from nothing, and agree with the models."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import OperationalError
+
+from app.extensions import db
+from tests.conftest import PROJECT_ROOT, _postgres_url_with_schema, make_app
+
+SAMPLE_CONTENT = PROJECT_ROOT / "tests" / "content" / "sample"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+if not POSTGRES_URL.startswith("postgresql"):
+    POSTGRES_URL = os.environ.get(
+        "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+
+
+def _heads() -> list[str]:
+    config = Config()
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    return list(ScriptDirectory.from_config(config).get_heads())
+
+
+def test_migrations_have_exactly_one_head():
+    heads = _heads()
+    assert len(heads) == 1, f"several migration heads, merge them: {heads}"
+
+
+# Each pass of the suite builds the kind of database it runs on (.ci/run runs both passes).
+DATABASE_KINDS = (
+    ["postgresql"] if os.environ.get("TEST_DATABASE_URL", "").startswith("postgres") else ["sqlite"]
+)
+
+
+@pytest.fixture(params=DATABASE_KINDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database with no tables at all: a SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            schema = f"rapport_migrations_{secrets.token_hex(4)}"
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as error:
+        admin.dispose()
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {type(error).__name__}")
+    try:
+        yield _postgres_url_with_schema(POSTGRES_URL, schema)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _flask(*args: str, database_url: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "RAPPORT_ENV": "development",
+        "RAPPORT_INSTANCE_PATH": str(tmp_path / "instance"),
+        "RAPPORT_CONTENT_DIR": str(SAMPLE_CONTENT),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "run", *args],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _schema_differences(database_url: str) -> list:
+    """What autogenerate would change to make the database match the models (nothing, we hope)."""
+    app = make_app(database_url, CONTENT_DIR=SAMPLE_CONTENT)
+    with app.app_context():
+        try:
+            with db.engine.connect() as connection:
+                context = MigrationContext.configure(
+                    connection, opts={"compare_type": True, "render_as_batch": True}
+                )
+                return compare_metadata(context, db.metadata)
+        finally:
+            db.engine.dispose()
+
+
+def test_db_upgrade_builds_an_empty_database_that_matches_the_models(
+    empty_database: str, tmp_path: Path
+):
+    result = _flask("db", "upgrade", database_url=empty_database, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+    engine = create_engine(empty_database)
+    try:
+        with engine.connect() as connection:
+            version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            tables = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    assert version == _heads()[0]
+    assert {table.name for table in db.metadata.sorted_tables} <= tables
+
+    differences = _schema_differences(empty_database)
+    assert differences == [], (
+        "the models and the migrations disagree; generate a migration with "
+        "`flask --app run db migrate -m '...'` and read it before committing:\n"
+        + "\n".join(map(str, differences))
+    )
+
+    # Every migration also goes back down, and up again to the same schema.
+    for step in (["downgrade", "base"], ["upgrade"]):
+        result = _flask("db", *step, database_url=empty_database, tmp_path=tmp_path)
+        assert result.returncode == 0, f"db {' '.join(step)} failed:\n{result.stderr}"
+    assert _schema_differences(empty_database) == []
+
+
+def test_the_comparison_notices_a_schema_that_drifted(tmp_path: Path):
+    """The check above is not vacuous: a table the models do not know is reported."""
+    url = f"sqlite:///{tmp_path / 'drifted.db'}"
+    app = make_app(url, CONTENT_DIR=SAMPLE_CONTENT)
+    with app.app_context():
+        db.create_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("CREATE TABLE stray (id INTEGER PRIMARY KEY)"))
+        db.engine.dispose()
+    differences = _schema_differences(url)
+    assert [d[0] for d in differences] == ["remove_table"]

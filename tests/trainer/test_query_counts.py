@@ -1,0 +1,59 @@
+"""Reports cost the same number of queries for 10 learners as for 200."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.extensions import db
+from app.models import CohortMember, utcnow
+from app.services import cohorts, exports, reports
+from tests.trainer.conftest import MOOD_HIGH, answer, check, counting_queries, new_user, read
+
+
+def cohort_of(size: int) -> int:
+    trainer = new_user(f"Trainer {size}", "trainer")
+    cohort = cohorts.create_cohort(trainer, f"Cohort of {size}")
+    now = utcnow()
+    for n in range(size):
+        user = new_user(f"Learner {size} {n}")
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id, role="learner"))
+        read(user, "intro", "l1", now - timedelta(days=n % 20))
+        if n % 3:
+            answer(
+                user,
+                "check",
+                check("a" if n % 2 else "b", "a", ["a", "b"]),
+                now - timedelta(days=n % 9),
+            )
+        if n % 5 == 0:
+            answer(user, "check", check("a", "b", ["c"]), now)
+            answer(user, "mood", MOOD_HIGH, now)
+    db.session.flush()
+    return cohort.id
+
+
+def queries_for(cohort_id: int) -> dict[str, int]:
+    f = reports.ReportFilter(cohort_id)
+    ranged = reports.ReportFilter(cohort_id, date_from=(utcnow() - timedelta(days=5)).date())
+    runs = {
+        "report": lambda: reports.report_json(reports.cohort_report(f)),
+        "ranged report": lambda: reports.cohort_report(ranged),
+        "matrix": lambda: reports.learner_rows(f),
+        "attention": lambda: reports.needs_attention(f),
+        "self-assessment": lambda: reports.self_assessment(f),
+        "learners.csv": lambda: "".join(exports.learners_csv(f)),
+        "answers.csv": lambda: "".join(exports.answers_csv(f)),
+    }
+    counts = {}
+    for name, run in runs.items():
+        with counting_queries() as statements:
+            run()
+        counts[name] = len(statements)
+    return counts
+
+
+def test_query_count_does_not_grow_with_the_cohort(small):
+    few, many = cohort_of(10), cohort_of(200)
+    small_counts, large_counts = queries_for(few), queries_for(many)
+    assert small_counts == large_counts, (small_counts, large_counts)
+    assert small_counts["report"] <= 8
