@@ -91,7 +91,9 @@ def _transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
         # release savepoints, and the outer transaction is rolled back at the end.
         engines[None] = connection
         original = db.session
-        db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+        db.session = db._make_scoped_session(
+            {"join_transaction_mode": "create_savepoint", "expire_on_commit": False}
+        )
     # No app context stays pushed while the test runs: each request gets its own, as in
     # production, so `g` and the session never carry over from one request to the next.
     try:
