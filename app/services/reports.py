@@ -19,7 +19,19 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Float, String, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Float,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -282,7 +294,7 @@ def pearson(n: float, sx: float, sy: float, sxy: float, sxx: float, syy: float) 
 
 def _first_attempts(f: ReportFilter, quiz_ids: list[str]) -> Any:
     return (
-        select(func.min(Attempt.id))
+        select(func.min(Attempt.id).label("id"))
         .where(*f.attempts(), Attempt.quiz_id.in_(quiz_ids))
         .group_by(Attempt.user_id, Attempt.quiz_id)
     )
@@ -557,8 +569,16 @@ class _Figures:
     completed_all: int
 
 
+def _roomy_sorts() -> None:
+    """On PostgreSQL, let this transaction's aggregations hash in memory instead of sorting on
+    disk (the default 4 MB work_mem is far too small for a large cohort's answers)."""
+    if _dialect() == "postgresql":
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
 def _figures(f: ReportFilter, with_items: bool) -> _Figures:
     catalogue = get_catalogue()
+    _roomy_sorts()
     states = learner_states(f)
     quiz_stats = _quiz_stats(f)
     if with_items:

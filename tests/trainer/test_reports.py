@@ -252,3 +252,23 @@ def test_pearson_edge_cases():
 def test_unreadable_ranges_are_refused(date_from, date_to):
     with pytest.raises(reports.ReportFilterError):
         reports.ReportFilter.parse(1, date_from, date_to)
+
+
+def test_the_cache_answers_only_while_the_data_is_unchanged(small, world):
+    from tests.trainer.conftest import answer, check, counting_queries
+
+    small.config["REPORT_CACHE_SECONDS"] = 60
+    try:
+        f = reports.ReportFilter(world.cohort.id)
+        first = reports.cohort_report(f)
+        with counting_queries() as statements:
+            again = reports.cohort_report(f)
+        assert len(statements) == 2  # the learners and the data version only
+        assert quiz(again, "check") is quiz(first, "check")
+        answer(world.learners[5], "check", check("a", "a", ["a", "b"]), world.now)
+        fresh = reports.cohort_report(f)
+        assert quiz(fresh, "check").attempts == 8
+        assert fresh.not_started == 0
+    finally:
+        small.config.pop("REPORT_CACHE_SECONDS")
+        reports._CACHE.clear()
