@@ -26,6 +26,9 @@ class User(UserMixin, db.Model):
     # Bumped to end every session of the user (password change, deactivation, "log out everywhere").
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set on the placeholder that keeps a deleted account's answers for cohort statistics
+    # (DELETED_ACCOUNT_ANSWERS = "anonymise"): it has no password, is inactive and is never listed.
+    deleted_at: Mapped[datetime | None]
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -422,7 +422,7 @@ def admin_set_active(user: User, active: bool) -> None:
 
 def users_page(query: str = "", page: int = 1, per_page: int = 50) -> tuple[list[User], int]:
     """Users whose name or email contains `query`, by email, and the total count."""
-    statement = select(User)
+    statement = select(User).where(User.deleted_at.is_(None))
     query = (query or "").strip()
     if query:
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -7,23 +7,28 @@ when a table that refers to `user.id` is missing here, so export and deletion ne
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, and_, delete, exists, func, or_, select, update
 
 from app.extensions import db
 from app.models import User, utcnow
 
 EXPORT_FORMAT = "rapport-personal-data/1"
 ANSWER_POLICIES = ("anonymise", "remove")
+PLACEHOLDER_NAME = "Deleted account"
+PLACEHOLDER_EMAIL_DOMAIN = "deleted.invalid"  # .invalid can never be a real address (RFC 2606)
 
 # delete: the rows go with the account.
-# answers: attempts and their answers; kept without a name ("anonymise") or deleted ("remove"),
-#          as the DELETED_ACCOUNT_ANSWERS setting says.
+# statistics: what cohort statistics are made of (attempts and their answers, lessons read,
+#          learner memberships). With DELETED_ACCOUNT_ANSWERS = "anonymise" they move to a new
+#          placeholder account with no name, email or password, so every figure keeps counting
+#          them; with "remove" they are deleted.
 # detach: the rows belong to something shared (a cohort, say); only the reference is cleared.
-OnDelete = Literal["delete", "answers", "detach"]
+OnDelete = Literal["delete", "statistics", "detach"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class PersonalData:
     secret_columns: tuple[str, ...] = ()  # never exported (hashes of secrets, internals)
     scrub_columns: tuple[str, ...] = ()  # cleared when the rows are anonymised
     children: tuple[tuple[str, str], ...] = ()  # (table, column naming a row of this table)
+    # statistics rows: only those whose column has this value are kept; the others are deleted.
+    kept_when: tuple[str, str] | None = None
 
 
 REGISTRY: tuple[PersonalData, ...] = (
@@ -64,19 +71,20 @@ REGISTRY: tuple[PersonalData, ...] = (
     PersonalData(
         "cohort_member",
         "user_id",
-        "delete",
+        "statistics",
         "The cohorts (groups) you belong to, and your role in each.",
+        kept_when=("role", "learner"),
     ),
     PersonalData(
         "lesson_read",
         "user_id",
-        "delete",
+        "statistics",
         "The lessons you opened, and when you first opened each.",
     ),
     PersonalData(
         "attempt",
         "user_id",
-        "answers",
+        "statistics",
         "Every quiz you submitted: the score, the result, and each answer you chose.",
         secret_columns=("request_fingerprint",),
         scrub_columns=("idempotency_key", "request_fingerprint", "started_at"),
@@ -154,8 +162,9 @@ def can_delete(user: User) -> str | None:
 def delete_account(user: User, answers: str) -> dict[str, int]:
     """Delete the account and, per the registry, every row about the user. Flushes only.
 
-    `answers` is the DELETED_ACCOUNT_ANSWERS setting: "anonymise" keeps attempts and answers
-    with no user (so statistics keep them), "remove" deletes them. Returns rows affected per table.
+    `answers` is the DELETED_ACCOUNT_ANSWERS setting: "anonymise" hands the rows cohort
+    statistics are made of to a new placeholder account (see `OnDelete`), "remove" deletes them.
+    Returns rows affected per table.
     """
     if answers not in ANSWER_POLICIES:
         raise ValueError(f"answers must be one of {ANSWER_POLICIES}, not {answers!r}")
@@ -163,22 +172,57 @@ def delete_account(user: User, answers: str) -> dict[str, int]:
     if problem:
         raise DeletionRefused(problem)
     user_id = user.id
-    affected: dict[str, int] = {}
     db.session.flush()
+    placeholder_id = _placeholder_for(user_id) if answers == "anonymise" else None
+    affected: dict[str, int] = {}
     for entry in [e for e in REGISTRY if e.table != "user"] + [
         e for e in REGISTRY if e.table == "user"
     ]:
         table = _table(entry.table)
         mine = table.c[entry.column] == user_id
-        if entry.on_delete == "detach" or (entry.on_delete == "answers" and answers == "anonymise"):
+        if entry.on_delete == "detach":
             cleared = {entry.column: None, **{name: None for name in entry.scrub_columns}}
             result = db.session.execute(update(table).where(mine).values(**cleared))
-        else:
-            for child_name, child_column in entry.children:
-                child = _table(child_name)
-                ids = select(table.c.id).where(mine)
-                removed = db.session.execute(delete(child).where(child.c[child_column].in_(ids)))
-                affected[child_name] = affected.get(child_name, 0) + removed.rowcount
-            result = db.session.execute(delete(table).where(mine))
+            affected[entry.table] = affected.get(entry.table, 0) + result.rowcount
+            continue
+        if entry.on_delete == "statistics" and placeholder_id is not None:
+            kept = mine
+            if entry.kept_when is not None:
+                column, value = entry.kept_when
+                kept = and_(mine, table.c[column] == value)
+            moved = {entry.column: placeholder_id, **{name: None for name in entry.scrub_columns}}
+            result = db.session.execute(update(table).where(kept).values(**moved))
+            affected[entry.table] = affected.get(entry.table, 0) + result.rowcount
+        for child_name, child_column in entry.children:
+            child = _table(child_name)
+            ids = select(table.c.id).where(mine)
+            removed = db.session.execute(delete(child).where(child.c[child_column].in_(ids)))
+            affected[child_name] = affected.get(child_name, 0) + removed.rowcount
+        result = db.session.execute(delete(table).where(mine))
         affected[entry.table] = affected.get(entry.table, 0) + result.rowcount
     return affected
+
+
+def _placeholder_for(user_id: int) -> int | None:
+    """A new placeholder account for the user's statistics, or None when they have none."""
+    has_statistics = db.session.scalar(
+        select(
+            or_(
+                exists().where(_table("attempt").c.user_id == user_id),
+                exists().where(_table("lesson_read").c.user_id == user_id),
+            )
+        )
+    )
+    if not has_statistics:
+        return None
+    placeholder = User(
+        email=f"{secrets.token_hex(8)}@{PLACEHOLDER_EMAIL_DOMAIN}",
+        name=PLACEHOLDER_NAME,
+        password_hash=None,
+        role="learner",
+        active=False,
+        deleted_at=utcnow(),
+    )
+    db.session.add(placeholder)
+    db.session.flush()
+    return placeholder.id

@@ -833,13 +833,15 @@ class Attention:
 
 
 def needs_attention(f: ReportFilter, stalled_days: int = STALLED_DAYS) -> list[Attention]:
-    """Learners who have not started, stalled for `stalled_days`, or failed a graded quiz twice
-    or more, each with the reasons in words."""
+    """Active learners who have not started, stalled for `stalled_days`, or failed a graded quiz
+    twice or more, each with the reasons in words."""
     catalogue = get_catalogue()
     rows = learner_rows(f)
     now = f.reference_time
     found = []
     for row in rows:
+        if not row.learner.active:  # deactivated, or a deleted account's placeholder
+            continue
         reasons = []
         if not row.started:
             reasons.append("has not started")

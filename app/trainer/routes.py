@@ -362,7 +362,7 @@ def _admin_only() -> None:
 
 def _user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or user.deleted_at is not None:  # a deleted account's placeholder
         abort(404)
     return user
 

@@ -69,7 +69,7 @@ def test_the_registry_names_only_real_tables_and_columns():
         assert named <= set(table.columns.keys()), entry
         for child, column in entry.children:
             assert column in db.metadata.tables[child].columns, (child, column)
-        if entry.scrub_columns or entry.on_delete in ("answers", "detach"):
+        if entry.on_delete == "detach":
             assert table.c[entry.column].nullable, f"{entry.table}.{entry.column} cannot be NULL"
 
 
@@ -181,14 +181,29 @@ def test_deleting_in_the_browser_anonymises_answers_by_default(client, auth, app
     assert response.status_code == 302
     assert rows_about(app, user.id) == {entry.table: 0 for entry in data_rights.REGISTRY}
     with app.app_context():
+        placeholder = db.session.scalars(select(User).where(User.deleted_at.is_not(None))).one()
+        assert placeholder.name == "Deleted account"
+        assert placeholder.email.endswith("@deleted.invalid")
+        assert "dana" not in placeholder.email.casefold()
+        assert placeholder.password_hash is None
+        assert not placeholder.active
         kept = db.session.scalars(select(Attempt)).all()
         assert len(kept) == 2
         for attempt in kept:
-            assert attempt.user_id is None
+            assert attempt.user_id == placeholder.id
             assert attempt.idempotency_key is None
             assert attempt.request_fingerprint is None
+            assert attempt.started_at is None
         assert db.session.scalar(select(func.count()).select_from(Answer)) == answers_before
         assert db.session.scalar(select(func.count()).select_from(Cohort)) == 1
+        membership = db.session.scalars(select(CohortMember)).one()
+        assert (membership.user_id, membership.role) == (placeholder.id, "learner")
+        assert db.session.scalar(
+            select(func.count()).select_from(LessonRead).where(LessonRead.user_id == placeholder.id)
+        )
+        for table in ("api_token", "user_invite"):
+            rows = db.session.execute(select(func.count()).select_from(db.metadata.tables[table]))
+            assert rows.scalar() == 0, table
     assert client.get("/auth/account").status_code == 302  # logged out
     assert Api(app.test_client(), token).get("/modules").status_code == 401
     # The address is free again.
@@ -196,6 +211,40 @@ def test_deleting_in_the_browser_anonymises_answers_by_default(client, auth, app
         "/auth/register", data={"name": "Dana", "email": user.email, "password": PASSWORD}
     )
     assert again.status_code == 302
+
+
+def test_anonymised_answers_keep_counting_in_the_cohort_report(app, make, catalogue):
+    trainer, learner = make.user(role="trainer"), make.user(name="Leaving Learner")
+    with app.app_context():
+        cohort = Cohort(name="Autumn group", join_code="LEAVE001")
+        db.session.add(cohort)
+        db.session.flush()
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=trainer.id, role="trainer"))
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=learner.id, role="learner"))
+        db.session.commit()
+    quiz = next(q for q in catalogue.quizzes.values() if q.is_graded)
+    learner_api = Api(app.test_client(), make.token(learner))
+    learner_api.post(f"/quizzes/{quiz.id}/attempts", json={"answers": right_answers(quiz)})
+    trainer_api = Api(app.test_client(), make.token(trainer))
+    before = trainer_api.get(f"/cohorts/{cohort.id}/report").json
+
+    response = learner_api.client.delete(
+        "/api/v1/me", json={"password": PASSWORD}, headers=learner_api.headers
+    )
+    assert response.status_code == 204
+
+    after = trainer_api.get(f"/cohorts/{cohort.id}/report").json
+    assert after["quizzes"] == before["quizzes"]
+    assert after["modules"] == before["modules"]
+    (shown,) = after["learners"]
+    assert shown["name"] == "Deleted account"
+    assert "Leaving" not in json.dumps(after)
+    # The placeholder cannot be managed, listed or logged in as.
+    admin = make.user(role="admin")
+    admin_client = app.test_client()
+    admin_client.post("/auth/login", data={"email": admin.email, "password": PASSWORD})
+    assert "Deleted account" not in admin_client.get("/trainer/users").text
+    assert admin_client.post(f"/trainer/users/{shown['id']}/activate").status_code == 404
 
 
 @pytest.fixture

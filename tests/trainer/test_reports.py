@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.services import reports
+from app.services import accounts, reports
 from tests.trainer.conftest import World
 
 
@@ -204,6 +204,12 @@ def test_needs_attention_with_reasons(world):
         a.learner.name for a in reports.needs_attention(reports.ReportFilter(world.cohort.id), 7)
     }
     assert week == {"L2 Learner", "L3 Learner", "L5 Learner", "L6 Learner"}  # L2 idle 10 days
+
+
+def test_needs_attention_leaves_out_deactivated_learners(world):
+    accounts.set_active(world.learners[5], False)  # L6, who has not started
+    found = {a.learner.name for a in reports.needs_attention(reports.ReportFilter(world.cohort.id))}
+    assert found == {"L3 Learner", "L5 Learner"}
 
 
 def test_self_assessment_distributions_without_singling_anyone_out(world):

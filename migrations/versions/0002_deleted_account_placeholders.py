@@ -1,0 +1,24 @@
+"""deleted-account placeholders keep anonymised answers in cohort statistics
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-23 05:40:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("user") as batch_op:
+        batch_op.add_column(sa.Column("deleted_at", sa.DateTime(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("user") as batch_op:
+        batch_op.drop_column("deleted_at")
