@@ -8,7 +8,16 @@ import secrets
 import time
 from typing import Any
 
-from flask import Blueprint, Flask, Response, g, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    g,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
@@ -17,6 +26,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from app.extensions import db
+from app.services import exports
+from app.services.reports import ReportFilter
 
 bp = Blueprint("site", __name__)
 log = logging.getLogger("rapport.requests")
@@ -69,6 +80,20 @@ def error_response(status: int, message: str | None = None, code: str | None = N
         return response
     return Response(
         render_template("error.html", status=status, title=title, message=message), status=status
+    )
+
+
+def csv_download(f: ReportFilter, kind: str) -> Response:
+    """A cohort's `learners` or `answers` CSV as a download, for the browser and the API alike.
+    Learners fit in memory; answers (one row per answer) are streamed as they are read."""
+    if kind == "learners":
+        body: Any = "".join(exports.learners_csv(f))
+    else:
+        body = stream_with_context(exports.answers_csv(f))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="cohort-{f.cohort_id}-{kind}.csv"'},
     )
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request, stream_with_context
+from flask import Response, jsonify, request
 
 from app.api import bp
 from app.api.openapi import EXTRA_PATHS, _json, _ref
 from app.api.routes import api_user, json_body
 from app.extensions import db, limiter
 from app.models import Cohort
-from app.services import cohorts, exports, reports
-from app.site import error_response
+from app.services import cohorts, reports
+from app.site import csv_download, error_response
 
 NOT_FOUND = "No such cohort."
 
@@ -82,16 +82,7 @@ def _csv(cohort_id: int, kind: str):  # noqa: ANN202
     f = _filter(cohort.id)
     if isinstance(f, Response):
         return f
-    # Learners fit in memory; answers (one row per answer) are streamed as they are read.
-    if kind == "learners":
-        body = "".join(exports.learners_csv(f))
-    else:
-        body = stream_with_context(exports.answers_csv(f))
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-{kind}.csv"'},
-    )
+    return csv_download(f, kind)
 
 
 @bp.get("/cohorts/<int:cohort_id>/learners.csv")

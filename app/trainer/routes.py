@@ -1,21 +1,20 @@
 from __future__ import annotations
 
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
 
 from app.extensions import db, limiter
 from app.models import Cohort, User
-from app.services import cohorts, exports, reports
+from app.services import cohorts, reports
 from app.services.catalogue import get_catalogue
+from app.site import csv_download
 from app.trainer import bp
 from app.trainer.forms import (
     AddLearnersForm,
@@ -159,16 +158,7 @@ def learner(cohort_id: int, user_id: int):  # noqa: ANN201
 def export(cohort_id: int, kind: str):  # noqa: ANN201
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
-    # Learners fit in memory; answers (one row per answer) are streamed as they are read.
-    if kind == "learners":
-        body = "".join(exports.learners_csv(f))
-    else:
-        body = stream_with_context(exports.answers_csv(f))
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-{kind}.csv"'},
-    )
+    return csv_download(f, kind)
 
 
 # ------------------------------------------------------------------------------ members
