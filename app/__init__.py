@@ -7,13 +7,14 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from app.content import load_catalogue
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.logging_setup import configure_logging
+from app.services import transactions
 from config import PROJECT_ROOT, config_class, normalise_database_url
 
 
@@ -110,12 +111,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_begin(connection: Any) -> None:
-    """Take SQLite's write lock when a transaction starts: a writer then waits its turn under the
-    busy timeout, instead of failing at once when two transactions read before they write.
-    It also makes savepoints (used for idempotent submissions) behave as documented."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(connection: Connection) -> None:
+    """Begin SQLite transactions ourselves: IMMEDIATE (the write lock first, waiting for it under
+    the busy timeout) for one that will write, deferred for a GET request's reads, so readers do
+    not queue behind each other (see app/services/transactions.py). An explicit BEGIN also makes
+    savepoints (used for idempotent submissions) behave as documented."""
+    if connection.dialect.name != "sqlite":
+        return
+    writes = connection.get_execution_options().get(transactions.WRITES) or not (
+        has_request_context() and request.method in ("GET", "HEAD")
+    )
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+    connection.info[transactions.BEGAN_IMMEDIATE] = writes
+    if not writes:
+        raw = connection.connection.dbapi_connection
+        connection.info[transactions.CHANGES_AT_BEGIN] = raw.total_changes if raw else None
 
 
 def _init_proxy(app: Flask) -> None:

@@ -23,14 +23,16 @@ def authenticate_bearer():  # noqa: ANN201
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    user = accounts.user_for_api_token(token.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
+    found = accounts.api_token_owner(token.strip()) if scheme.lower() == "bearer" else None
+    if found is None:
         response = error_response(
             401, "A valid API token is required: Authorization: Bearer <token>."
         )
         response.headers["WWW-Authenticate"] = 'Bearer realm="rapport"'
         return response
-    g.api_user = user
+    token_row, g.api_user = found
+    if accounts.record_api_token_use(token_row):
+        db.session.commit()  # a use of its own: it counts even if the request then fails
     return None
 
 
@@ -167,7 +169,7 @@ def submit(quiz_id: str):  # noqa: ANN201
     except attempts.IdempotencyConflict as error:
         return error_response(409, str(error), "idempotency_conflict")
     db.session.commit()
-    response = jsonify(attempts.attempt_result(submission.attempt))
+    response = jsonify(submission.result())
     response.status_code = 200 if submission.replayed else 201
     if submission.replayed:
         response.headers["Idempotent-Replayed"] = "true"

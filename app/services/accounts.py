@@ -10,18 +10,20 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import ApiToken, User, UserInvite, utcnow
 from app.models.user import ROLES
+from app.services.transactions import begin_writing
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "rpt_"  # noqa: S105 - a public prefix, not a secret
 INVITE_DAYS = 14
+API_TOKEN_USE_PRECISION = timedelta(hours=1)  # how stale an ApiToken.last_used_at may be
 # Checked when the email is unknown, so a wrong email costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-at-all", method="scrypt")
 
@@ -172,19 +174,36 @@ def issue_api_token(user: User, label: str = "") -> str:
     return token
 
 
-def user_for_api_token(token: str) -> User | None:
+# Built once (it runs on every API call): building a statement costs more than running it.
+_TOKEN_OWNER = (
+    select(ApiToken, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+)
+
+
+def api_token_owner(token: str) -> tuple[ApiToken, User] | None:
+    """The token's row and its active user (one query); None for an unknown or revoked token."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.revoked_at is not None:
+    found = db.session.execute(_TOKEN_OWNER, {"token_hash": _digest(token)}).first()
+    if found is None or not found[1].active:
         return None
-    user = db.session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
+    return found[0], found[1]
+
+
+def record_api_token_use(row: ApiToken) -> bool:
+    """Note when the token was last used; True when that was written (the caller commits).
+
+    At most once an hour per token, so using the API does not write on every request.
+    """
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > timedelta(hours=1):
-        row.last_used_at = now  # hourly, so token use does not write on every request
-    return user
+    if row.last_used_at is not None and now - row.last_used_at <= API_TOKEN_USE_PRECISION:
+        return False
+    begin_writing()
+    row.last_used_at = now
+    db.session.flush()
+    return True
 
 
 def api_tokens_of(user: User) -> list[ApiToken]:

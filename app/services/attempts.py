@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.content import QUESTION_KINDS, Quiz, read_profiles
 from app.extensions import db
 from app.models import Answer, Attempt, utcnow
 from app.services.catalogue import get_catalogue
+from app.services.transactions import begin_writing
 
 
 class AnswersRejected(ValueError):
@@ -75,9 +77,26 @@ def _fingerprint(quiz_id: str, answers: dict[str, list[str]]) -> str:
 
 
 @dataclass(frozen=True)
+class GradedAnswer:
+    """One graded answer of a new attempt, as stored in its Answer row."""
+
+    question_id: str
+    question_version: str
+    position: int
+    selected: list[str]
+    correct: bool | None
+
+
+@dataclass(frozen=True)
 class Submission:
     attempt: Attempt
     replayed: bool  # True when an earlier submission with the same key was returned
+    # The answers just stored, so the result is built without reading them back; None on replay.
+    answers: list[GradedAnswer] | None = None
+
+    def result(self) -> dict[str, Any]:
+        """The attempt as the API returns it (see attempt_result)."""
+        return attempt_result(self.attempt, self.answers)
 
 
 def submit_attempt(
@@ -90,26 +109,19 @@ def submit_attempt(
     """Grade and store one attempt, all or nothing. A repeated key returns the first attempt."""
     clean = check_answers(quiz, answers)
     fingerprint = _fingerprint(quiz.id, clean)
+    begin_writing()
     if idempotency_key:
         earlier = _attempt_for_key(user_id, idempotency_key)
         if earlier is not None:
             return _replay(earlier, fingerprint)
-    score = 0
-    rows = []
+    graded = []
     for position, question in enumerate(quiz.questions):
         selected = clean[question.id]
         correct = QUESTION_KINDS[question.kind].is_correct(question, selected)
-        score += 1 if correct else 0
-        rows.append(
-            Answer(
-                question_id=question.id,
-                question_version=question.version,
-                position=position,
-                selected=selected,
-                correct=correct,
-            )
-        )
+        graded.append(GradedAnswer(question.id, question.version, position, selected, correct))
+    score = sum(1 for answer in graded if answer.correct)
     max_score = quiz.max_score
+    now = utcnow()
     attempt = Attempt(
         user_id=user_id,
         quiz_id=quiz.id,
@@ -118,26 +130,47 @@ def submit_attempt(
         max_score=max_score,
         passed=(score * 100 >= (quiz.pass_mark or 0) * max_score) if quiz.is_graded else None,
         profile=read_profiles(quiz, clean) if quiz.profiles else None,
-        started_at=started_at if started_at and started_at <= utcnow() else None,
-        submitted_at=utcnow(),
+        started_at=started_at if started_at and started_at <= now else None,
+        submitted_at=now,
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint if idempotency_key else None,
-        answers=rows,
     )
     if not idempotency_key:
-        db.session.add(attempt)
-        db.session.flush()
-        return Submission(attempt, replayed=False)
+        _store(attempt, graded)
+        return Submission(attempt, replayed=False, answers=graded)
     try:
         with db.session.begin_nested():
-            db.session.add(attempt)
+            _store(attempt, graded)
     except IntegrityError:
         # The same key won a race in another request: answer with that attempt instead.
         earlier = _attempt_for_key(user_id, idempotency_key)
         if earlier is None:
             raise
         return _replay(earlier, fingerprint)
-    return Submission(attempt, replayed=False)
+    return Submission(attempt, replayed=False, answers=graded)
+
+
+_INSERT_ANSWERS = insert(Answer.__table__)
+
+
+def _store(attempt: Attempt, graded: list[GradedAnswer]) -> None:
+    db.session.add(attempt)
+    db.session.flush()
+    # One executemany for the answers instead of nine objects through the unit of work.
+    db.session.execute(
+        _INSERT_ANSWERS,
+        [
+            {
+                "attempt_id": attempt.id,
+                "question_id": answer.question_id,
+                "question_version": answer.question_version,
+                "position": answer.position,
+                "selected": answer.selected,
+                "correct": answer.correct,
+            }
+            for answer in graded
+        ],
+    )
 
 
 def _attempt_for_key(user_id: int, key: str) -> Attempt | None:
@@ -214,11 +247,17 @@ def describe_profiles(quiz: Quiz, stored: dict | None) -> list[dict]:
     return results
 
 
-def attempt_result(attempt: Attempt) -> dict[str, Any]:
-    """An attempt as the API returns it and the result page shows it."""
+def attempt_result(
+    attempt: Attempt, answers: Sequence[Answer | GradedAnswer] | None = None
+) -> dict[str, Any]:
+    """An attempt as the API returns it and the result page shows it.
+
+    `answers` are the attempt's answers when the caller has them already (a new submission);
+    otherwise they are loaded.
+    """
     quiz = get_catalogue().quiz(attempt.quiz_id)
     questions = []
-    for answer in attempt.answers:
+    for answer in attempt.answers if answers is None else answers:
         question = quiz.question(answer.question_id) if quiz else None
         current = question is not None and question.version == answer.question_version
         entry: dict[str, Any] = {

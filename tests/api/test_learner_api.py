@@ -298,3 +298,22 @@ def test_idempotency_key_returns_the_first_attempt(api, app, catalogue):
     )
     assert other.status_code == 409
     assert count_rows(app, Attempt) == 1
+
+
+@pytest.mark.parametrize("answers", [right_answers, wrong_answers])
+def test_a_new_attempt_is_answered_exactly_as_it_is_stored(api, app, catalogue, answers):
+    """The 201 is built from what was just graded; reading the attempt back gives the same."""
+    for quiz in catalogue.quizzes.values():
+        created = api.post(f"/quizzes/{quiz.id}/attempts", json={"answers": answers(quiz)})
+        assert created.status_code == 201
+        stored = api.get(f"/attempts/{created.json['id']}")
+        assert created.json == stored.json
+        assert [q["id"] for q in created.json["questions"]] == [q.id for q in quiz.questions]
+        with app.app_context():
+            rows = db.session.scalars(
+                select(Answer).where(Answer.attempt_id == created.json["id"])
+            ).all()
+        assert sorted(r.position for r in rows) == list(range(len(quiz.questions)))
+        assert {r.question_id: r.question_version for r in rows} == {
+            q.id: q.version for q in quiz.questions
+        }

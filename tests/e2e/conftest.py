@@ -173,6 +173,26 @@ def log_out(page) -> None:  # noqa: ANN001
     page.wait_for_url(re.compile(r".*/auth/login$"))
 
 
+def catalogue_of(live_server: LiveServer):  # noqa: ANN201
+    """The course the live server loaded."""
+    return live_server.app.extensions["rapport_catalogue"]
+
+
+def choose(page, quiz, answers: dict[str, list[str]]) -> None:  # noqa: ANN001
+    """Tick these answers with the mouse (every question except ordering ones)."""
+    for question in quiz.questions:
+        if question.kind == "ordering":
+            continue
+        fieldset = page.locator(f"#question-{question.id}")
+        for option_id in answers[question.id]:
+            fieldset.get_by_label(question.option(option_id).text, exact=True).check()
+
+
+def submit(page) -> None:  # noqa: ANN001
+    page.get_by_role("button", name="Submit answers").click()
+    page.wait_for_url(re.compile(r".*/attempts/\d+$"))
+
+
 def axe_violations(page) -> list[dict]:  # noqa: ANN001
     """axe-core (the copy bundled with axe-playwright-python) on the page: WCAG 2.1 A and AA."""
     from axe_playwright_python.sync_playwright import Axe

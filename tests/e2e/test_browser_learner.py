@@ -10,26 +10,20 @@ import secrets
 import pytest
 
 from tests.conftest import right_answers, wrong_answers
-from tests.e2e.conftest import focus_is_visible, log_in, log_out, screenshot
+from tests.e2e.conftest import (
+    catalogue_of,
+    choose,
+    focus_is_visible,
+    log_in,
+    log_out,
+    screenshot,
+    submit,
+)
 
 PASSWORD = "a quiet river at dawn 42"
 
 pytestmark = pytest.mark.e2e
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
-
-
-def catalogue_of(live_server):  # noqa: ANN001, ANN201
-    return live_server.app.extensions["rapport_catalogue"]
-
-
-def choose(page, quiz, answers: dict[str, list[str]]) -> None:  # noqa: ANN001
-    """Tick these answers with the mouse (every question except ordering ones)."""
-    for question in quiz.questions:
-        if question.kind == "ordering":
-            continue
-        fieldset = page.locator(f"#question-{question.id}")
-        for option_id in answers[question.id]:
-            fieldset.get_by_label(question.option(option_id).text, exact=True).check()
 
 
 def item_order(page, question) -> list[str]:  # noqa: ANN001
@@ -69,11 +63,6 @@ def order_with_keyboard(page, question) -> None:  # noqa: ANN001
         f"#question-{question.id} .ordering-item select", "els => els.map(e => e.value)"
     )
     assert positions == [str(n) for n in range(1, len(wanted) + 1)]
-
-
-def submit(page) -> None:  # noqa: ANN001
-    page.get_by_role("button", name="Submit answers").click()
-    page.wait_for_url(re.compile(r".*/attempts/\d+$"))
 
 
 def test_a_learner_goes_through_the_course_in_a_browser(page, live_server, artifacts) -> None:  # noqa: ANN001

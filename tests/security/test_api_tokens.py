@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
 from app.extensions import db
-from app.models import ApiToken
+from app.models import ApiToken, utcnow
 from tests.conftest import Api
 
 
@@ -75,3 +76,28 @@ def test_the_account_page_cannot_revoke_someone_elses_token(client, auth, make, 
         token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == other.id))
     auth.login(learner.email)
     assert client.post(f"/auth/account/tokens/{token_id}/revoke").status_code == 404
+
+
+def test_a_token_use_is_written_at_most_once_an_hour(app, api, learner):
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
+        sent.append(statement.lstrip().upper())
+
+    first = api.get("/me/tokens").json["tokens"][0]["last_used_at"]
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        again = api.get("/me/tokens").json["tokens"][0]["last_used_at"]
+        assert again == first
+        assert not [s for s in sent if s.startswith("UPDATE")]  # using it again wrote nothing
+        with app.app_context():
+            row = db.session.scalars(select(ApiToken).where(ApiToken.user_id == learner.id)).one()
+            row.last_used_at = utcnow() - timedelta(minutes=61)
+            stale = row.last_used_at.isoformat() + "Z"
+            db.session.commit()
+        sent.clear()
+        later = api.get("/me/tokens").json["tokens"][0]["last_used_at"]
+        assert later > stale
+        assert [s for s in sent if s.startswith("UPDATE API_TOKEN")]
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
