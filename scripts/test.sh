@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs into .venv, then runs every test on SQLite and
-# again on PostgreSQL. Browser tests run in the SQLite pass (they skip where no Chromium is
-# installed). PostgreSQL defaults to the local server; set TEST_POSTGRES_URL to use another, or
+# again on PostgreSQL, browser tests included in both (they skip where no Chromium is installed).
+# Tests run in one process per CPU (pytest-xdist; RAPPORT_TEST_WORKERS overrides the number).
+# PostgreSQL defaults to the local server; set TEST_POSTGRES_URL to use another, or
 # RAPPORT_SKIP_POSTGRES=1 to skip that pass on a machine without one (never in CI).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,7 @@ fi
 
 run_pytest() {
   # Exit status 5 means "no tests ran": that is a failure here, never a pass.
-  .venv/bin/python -m pytest "$@"
+  .venv/bin/python -m pytest -n "${RAPPORT_TEST_WORKERS:-auto}" "$@"
   local status=$?
   if [ "$status" -eq 5 ]; then
     echo "pytest collected no tests: failing." >&2
@@ -50,4 +51,4 @@ then
   exit 1
 fi
 echo "== tests on PostgreSQL"
-TEST_DATABASE_URL="$POSTGRES_URL" run_pytest -q -m "not e2e" || exit 1
+TEST_DATABASE_URL="$POSTGRES_URL" run_pytest -q || exit 1

@@ -1,7 +1,8 @@
 """Browser fixtures: the real app served over HTTP, and Debian's Chromium driven by Playwright.
 
-The live server has its own app and its own SQLite file, with CSRF on, so the browser goes
-through exactly what a person would. Tests skip, with the reason, where Chromium is missing.
+The live server has its own app and its own database (an SQLite file, or a PostgreSQL schema
+when TEST_DATABASE_URL is set), with CSRF on, so the browser goes through exactly what a person
+would. Tests skip, with the reason, where Chromium is missing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db
 from app.models import User
-from tests.conftest import PASSWORD, PASSWORD_HASH, PROJECT_ROOT
+from tests.conftest import PASSWORD, PASSWORD_HASH, PROJECT_ROOT, fresh_database
 
 CHROMIUM = os.environ.get("RAPPORT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -76,30 +77,30 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real app on 127.0.0.1 and a free port, in a background thread, for the session."""
-    folder = tmp_path_factory.mktemp("live")
-    app = create_app(
-        {
-            "RAPPORT_ENV": "testing",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.db'}",
-            "CONTENT_DIR": Path(os.environ.get("RAPPORT_CONTENT_DIR") or PROJECT_ROOT),
-            "WTF_CSRF_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
-    with app.app_context():
-        db.create_all()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with fresh_database(tmp_path_factory.mktemp("live")) as url:
+        app = create_app(
+            {
+                "RAPPORT_ENV": "testing",
+                "SQLALCHEMY_DATABASE_URI": url,
+                "CONTENT_DIR": Path(os.environ.get("RAPPORT_CONTENT_DIR") or PROJECT_ROOT),
+                "WTF_CSRF_ENABLED": True,
+                "RATELIMIT_STORAGE_URI": "memory://",
+            }
+        )
         with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+            db.create_all()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+        thread.start()
+        try:
+            yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+            server.server_close()
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
