@@ -24,8 +24,14 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "rpt_"  # noqa: S105 - a public prefix, not a secret
 INVITE_DAYS = 14
 API_TOKEN_USE_PRECISION = timedelta(hours=1)  # how stale an ApiToken.last_used_at may be
-# Checked when the email is unknown, so a wrong email costs the same time as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all", method="scrypt")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the email is unknown, so a wrong email costs the same time as a wrong
+    password. Made on first use: a scrypt hash takes 32 MB and tens of milliseconds, which every
+    worker would otherwise pay while starting."""
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
 
 
 class AccountError(ValueError):
@@ -116,7 +122,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (the same for either mistake)."""
     user = user_by_email(email)
     if user is None or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
