@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.content import Question, Quiz
 from app.extensions import db
 from app.models import Attempt, Cohort, CohortMember, LessonRead, User, utcnow
-from app.services import accounts, attempts, cohorts
+from app.services import accounts, attempts, cohorts, summaries
 from app.services.catalogue import get_catalogue
 
 cohorts_cli = AppGroup("cohorts", help="Create cohorts and add learners to them.")
@@ -345,6 +345,8 @@ def seed_demo() -> DemoResult:
                     when += timedelta(days=rng.randint(1, 3))
             day += persona.pace * rng.uniform(0.7, 1.3)
         db.session.flush()
+    # The activity was back-dated after it was stored: count it again in the summary tables.
+    summaries.rebuild(db.session.connection())
     return DemoResult(cohort, True, 30, made, emails[10])
 
 
