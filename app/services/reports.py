@@ -3,7 +3,9 @@
 Every figure is computed with SQL aggregation over the cohort's learners, so a report costs the
 same number of queries whatever the cohort's size. Every query takes one ReportFilter (the
 cohort and an optional date range): only lessons opened and quizzes submitted within the range
-count, for every figure alike.
+count, for every figure alike. The cohort report without a date range, the one trainers open
+most, reads the same figures from summary tables kept up to date as learners work
+(app/services/summaries.py), so its cost does not grow with the cohort either.
 """
 
 from __future__ import annotations
@@ -37,7 +39,21 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.content import Module, Question, Quiz
 from app.extensions import db
-from app.models import Answer, Attempt, Cohort, CohortMember, LessonRead, User, utcnow
+from app.models import (
+    Answer,
+    Attempt,
+    Cohort,
+    CohortMember,
+    CohortOption,
+    CohortProgress,
+    CohortQuestion,
+    CohortQuizScore,
+    CohortWeek,
+    LessonRead,
+    User,
+    utcnow,
+)
+from app.models.summary import COURSE
 from app.services.catalogue import get_catalogue
 from app.services.progress import is_module_complete
 
@@ -357,6 +373,17 @@ def item_analysis(f: ReportFilter) -> dict[str, list[QuestionStats]]:
                 order = question.correct_order or []
                 if position < len(order) and order[position] == option_id:
                     in_place[key][option_id] += n
+    return _finish_items(graded, found, option_counts, in_place)
+
+
+def _finish_items(
+    graded: list[str],
+    found: dict[tuple[str, str, str], QuestionStats],
+    option_counts: dict[tuple[str, str, str], Counter],
+    in_place: dict[tuple[str, str, str], Counter],
+) -> dict[str, list[QuestionStats]]:
+    """Facility, discrimination, options and flags from the counted answers, per quiz."""
+    catalogue = get_catalogue()
     result: dict[str, list[QuestionStats]] = {quiz_id: [] for quiz_id in graded}
     for key, stats in found.items():
         sx, sy, sxy, sxx, syy = stats._sums
@@ -443,7 +470,8 @@ class LearnerRef:
 class CohortReport:
     cohort: Cohort
     filter: ReportFilter
-    learners: list[LearnerRef]
+    learners: list[LearnerRef]  # empty when the report was asked for without them
+    learner_count: int
     modules: list[ModuleStats]
     quizzes: list[QuizStats]
     activity: list[dict[str, Any]]  # one per week: week (Monday), active, lessons, attempts
@@ -462,8 +490,6 @@ def cohort_learners(f: ReportFilter) -> list[LearnerRef]:
 
 
 def _quiz_stats(f: ReportFilter) -> dict[str, QuizStats]:
-    catalogue = get_catalogue()
-    stats = {quiz_id: QuizStats(quiz) for quiz_id, quiz in catalogue.quizzes.items()}
     per_learner = (
         select(
             Attempt.quiz_id,
@@ -487,6 +513,14 @@ def _quiz_stats(f: ReportFilter) -> dict[str, QuizStats]:
             func.sum(per_learner.c.passed),
         ).group_by(per_learner.c.quiz_id, per_learner.c.best)
     ).all()
+    return _quiz_stats_from(rows)
+
+
+def _quiz_stats_from(rows: list[Any]) -> dict[str, QuizStats]:
+    """Quiz figures from rows of (quiz id, best score, learners, attempts, sum of the learners'
+    best score ratios, learners who passed)."""
+    catalogue = get_catalogue()
+    stats = {quiz_id: QuizStats(quiz) for quiz_id, quiz in catalogue.quizzes.items()}
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for quiz_id, best, learners, attempts, ratio_sum, passed in rows:
         entry = stats.get(quiz_id)
@@ -538,6 +572,12 @@ def activity(f: ReportFilter) -> list[dict[str, Any]]:
         .group_by(events.c.week)
         .order_by(events.c.week)
     ).all()
+    return _weeks_from(rows)
+
+
+def _weeks_from(rows: list[Any]) -> list[dict[str, Any]]:
+    """Every week from the first to the last active one, from rows of (week, learners active,
+    lessons opened, quizzes submitted)."""
     found = {
         _as_date(week): (int(active), int(lessons or 0), int(attempts or 0))
         for week, active, lessons, attempts in rows
@@ -606,19 +646,132 @@ def _figures(f: ReportFilter, with_items: bool) -> _Figures:
     )
 
 
-def cohort_report(f: ReportFilter, with_items: bool = True) -> CohortReport:
-    """The cohort's overview: the figures of the API's report, plus activity over time."""
+def _summary_figures(f: ReportFilter, with_items: bool) -> _Figures:
+    """The open-range figures, read from the cohort's summary tables (app/models/summary.py):
+    a few rows per module, quiz, question and week, whatever the number of learners."""
+    catalogue = get_catalogue()
+    cohort_id = f.cohort_id
+    progress = {
+        module_id: (int(started), int(completed))
+        for module_id, started, completed in db.session.execute(
+            select(
+                CohortProgress.module_id, CohortProgress.started, CohortProgress.completed
+            ).where(CohortProgress.cohort_id == cohort_id)
+        )
+    }
+    quiz_stats = _quiz_stats_from(
+        db.session.execute(
+            select(
+                CohortQuizScore.quiz_id,
+                CohortQuizScore.best_score,
+                CohortQuizScore.learners,
+                CohortQuizScore.attempts,
+                CohortQuizScore.ratio_sum,
+                CohortQuizScore.passed,
+            ).where(CohortQuizScore.cohort_id == cohort_id, CohortQuizScore.learners > 0)
+        ).all()
+    )
+    if with_items:
+        for quiz_id, questions in _summary_items(cohort_id).items():
+            if quiz_id in quiz_stats:
+                quiz_stats[quiz_id].questions = [q for q in questions if q.current]
+                quiz_stats[quiz_id].older = [q for q in questions if not q.current]
+    weeks = db.session.execute(
+        select(CohortWeek.week, CohortWeek.active, CohortWeek.lessons, CohortWeek.attempts)
+        .where(CohortWeek.cohort_id == cohort_id, CohortWeek.active > 0)
+        .order_by(CohortWeek.week)
+    ).all()
+    course = progress.get(COURSE, (0, 0))
+    return _Figures(
+        modules=[ModuleStats(m, *progress.get(m.id, (0, 0))) for m in catalogue.modules],
+        quizzes=[quiz_stats[q] for m in catalogue.modules for q in m.quizzes if q in quiz_stats],
+        activity=_weeks_from(weeks),
+        started=course[0],
+        completed_all=course[1],
+    )
+
+
+def _summary_items(cohort_id: int) -> dict[str, list[QuestionStats]]:
+    """item_analysis over the open range, from cohort_question and cohort_option (two queries)."""
+    catalogue = get_catalogue()
+    graded = [q.id for q in catalogue.quizzes.values() if q.is_graded]
+    if not graded:
+        return {}
+    found: dict[tuple[str, str, str], QuestionStats] = {}
+    for row in db.session.execute(
+        select(
+            CohortQuestion.quiz_id,
+            CohortQuestion.question_id,
+            CohortQuestion.question_version,
+            CohortQuestion.answered,
+            CohortQuestion.correct,
+            CohortQuestion.sum_x,
+            CohortQuestion.sum_y,
+            CohortQuestion.sum_xy,
+            CohortQuestion.sum_xx,
+            CohortQuestion.sum_yy,
+        ).where(
+            CohortQuestion.cohort_id == cohort_id,
+            CohortQuestion.quiz_id.in_(graded),
+            CohortQuestion.answered > 0,
+        )
+    ):
+        quiz_id, question_id, version, answered, right, *sums = row
+        question = catalogue.quiz(quiz_id).question(question_id)
+        current = question is not None and question.version == version
+        stats = QuestionStats(question_id, version, question, current, answered, right)
+        stats._sums = [float(x) for x in sums]
+        found[(quiz_id, question_id, version)] = stats
+    option_counts: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
+    in_place: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
+    for quiz_id, question_id, version, option_id, chosen, placed in db.session.execute(
+        select(
+            CohortOption.quiz_id,
+            CohortOption.question_id,
+            CohortOption.question_version,
+            CohortOption.option_id,
+            CohortOption.chosen,
+            CohortOption.in_place,
+        ).where(
+            CohortOption.cohort_id == cohort_id,
+            CohortOption.quiz_id.in_(graded),
+            CohortOption.chosen > 0,
+        )
+    ):
+        key = (quiz_id, question_id, version)
+        option_counts[key][option_id] = chosen
+        if placed:
+            in_place[key][option_id] = placed
+    return _finish_items(graded, found, option_counts, in_place)
+
+
+def cohort_report(
+    f: ReportFilter, with_items: bool = True, with_learners: bool = True
+) -> CohortReport:
+    """The cohort's overview: the figures of the API's report, plus activity over time.
+
+    Without a date range the figures come from the summary tables; with one they are computed
+    from the rows in the range. `with_learners=False` leaves `learners` empty (pages that only
+    show how many there are need not load them all); `learner_count` is always set.
+    """
     cohort = db.session.get(Cohort, f.cohort_id)
-    learners = cohort_learners(f)
-    figures = cached(("report", with_items), f, lambda: _figures(f, with_items))
+    if with_learners:
+        learners = cohort_learners(f)
+        count = len(learners)
+    else:
+        learners = []
+        count = db.session.scalar(select(func.count()).select_from(f.learner_ids().subquery()))
+    compute = _summary_figures if f.is_open else _figures
+    figures = cached(("report", with_items), f, lambda: compute(f, with_items))
     return CohortReport(
         cohort=cohort,
         filter=f,
         learners=learners,
+        learner_count=count,
         modules=figures.modules,
         quizzes=figures.quizzes,
         activity=figures.activity,
-        not_started=len(learners) - figures.started,
+        not_started=count - figures.started,
         completed_all=figures.completed_all,
     )
 
