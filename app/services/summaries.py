@@ -407,22 +407,22 @@ def lesson_first_read(user_id: int, moment: datetime) -> None:
 
 def learners_joined(cohort_id: int, user_ids: Iterable[int]) -> None:
     """Add these new learners of the cohort (memberships already flushed) to its totals."""
-    _move(cohort_id, sorted(set(user_ids)), 1)
+    _move([cohort_id], sorted(set(user_ids)), 1)
 
 
 def learners_left(cohort_id: int, user_ids: Iterable[int]) -> None:
     """Take these former learners of the cohort out of its totals."""
-    _move(cohort_id, sorted(set(user_ids)), -1)
+    _move([cohort_id], sorted(set(user_ids)), -1)
 
 
 def leaving_every_cohort(user_id: int) -> None:
     """The learner's rows are about to be deleted: take them out of every cohort's totals."""
-    for cohort_id in _cohorts_of(user_id):
-        learners_left(cohort_id, [user_id])
+    _move(_cohorts_of(user_id), [user_id], -1)
 
 
-def _move(cohort_id: int, user_ids: list[int], sign: int) -> None:
-    if not user_ids:
+def _move(cohort_ids: list[int], user_ids: list[int], sign: int) -> None:
+    """Add (sign 1) or subtract (sign -1) the learners' own rows to or from the cohorts'."""
+    if not user_ids or not cohort_ids:
         return
     session = db.session
     scores: Deltas = {}
@@ -437,9 +437,9 @@ def _move(cohort_id: int, user_ids: list[int], sign: int) -> None:
             LearnerQuiz.first_attempt_id,
         ).where(LearnerQuiz.user_id.in_(user_ids))
     ):
-        _plus(
-            scores, (cohort_id, quiz_id, best), sign, sign * attempts, sign * ratio, sign * passed
-        )
+        for cohort_id in cohort_ids:
+            key = (cohort_id, quiz_id, best)
+            _plus(scores, key, sign, sign * attempts, sign * ratio, sign * int(passed))
         first_ids.append(first_id)
     weeks: Deltas = {}
     for week, lessons, attempts in session.execute(
@@ -448,14 +448,18 @@ def _move(cohort_id: int, user_ids: list[int], sign: int) -> None:
         )
     ):
         active = 1 if lessons + attempts > 0 else 0
-        _plus(weeks, (cohort_id, _as_date(week)), sign * active, sign * lessons, sign * attempts)
+        for cohort_id in cohort_ids:
+            _plus(
+                weeks, (cohort_id, _as_date(week)), sign * active, sign * lessons, sign * attempts
+            )
     modules: Deltas = {}
     for module_id, started, completed in session.execute(
         select(LearnerProgress.module_id, LearnerProgress.started, LearnerProgress.completed).where(
             LearnerProgress.user_id.in_(user_ids)
         )
     ):
-        _plus(modules, (cohort_id, module_id), sign * int(started), sign * int(completed))
+        for cohort_id in cohort_ids:
+            _plus(modules, (cohort_id, module_id), sign * int(started), sign * int(completed))
     questions: Deltas = {}
     options: Deltas = {}
     if first_ids:
@@ -471,7 +475,7 @@ def _move(cohort_id: int, user_ids: list[int], sign: int) -> None:
             .join(Attempt, Attempt.id == Answer.attempt_id)
             .where(Answer.attempt_id.in_(first_ids), Answer.correct.is_not(None))
         )
-        _item_deltas([cohort_id], rows, sign, questions, options)
+        _item_deltas(cohort_ids, rows, sign, questions, options)
     dialect, execute = _dialect(), session.execute
     keys = ("cohort_id", "quiz_id", "question_id", "question_version")
     _add(execute, dialect, QUIZ_SCORE, ("cohort_id", "quiz_id", "best_score"), scores)
