@@ -84,6 +84,18 @@ def list_cohorts() -> None:
         click.echo(f"{cohort.id}\t{cohort.join_code}\t{learners} learners\t{cohort.name}")
 
 
+@cohorts_cli.command("rebuild-summaries")
+def rebuild_summaries() -> None:
+    """Recompute the cohort reports' summary tables from every attempt and lesson read.
+
+    Needed only after a change to which lessons and graded quizzes make up a module (module
+    completion is judged when learners work), or after rows were changed by hand.
+    """
+    summaries.rebuild(db.session.connection())
+    db.session.commit()
+    click.echo("Rebuilt the cohort report summaries.")
+
+
 # ------------------------------------------------------------------------------ demo data
 
 DEMO_TRAINER = "demo.trainer@example.com"

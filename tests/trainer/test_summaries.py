@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from app.cli_trainer import seed_demo
 from app.extensions import db
-from app.models import User
+from app.models import LearnerQuiz, User
 from app.services import accounts, cohorts, data_rights, reports, summaries
 from app.services.catalogue import get_catalogue
 from tests.conftest import Api, right_answers, wrong_answers
@@ -213,3 +213,13 @@ def test_demo_seed_fills_the_summaries(app, ctx):
     shown = assert_summaries_match_live(result.cohort.id)
     assert shown["learner_count"] == 30
     assert sum(q["attempts"] for q in shown["quizzes"]) == result.attempts
+
+
+def test_the_summaries_can_be_rebuilt_from_the_command_line(small, world):
+    l1 = world.learners[0]
+    db.session.execute(delete(LearnerQuiz).where(LearnerQuiz.user_id == l1.id))
+    result = small.test_cli_runner().invoke(args=["cohorts", "rebuild-summaries"])
+    assert result.exit_code == 0, result.output
+    assert "Rebuilt" in result.output
+    assert db.session.scalar(select(func.count()).where(LearnerQuiz.user_id == l1.id)) == 2
+    assert_summaries_match_live(world.cohort.id)
