@@ -18,13 +18,14 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import (
     Float,
     String,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -457,8 +458,9 @@ class QuizStats:
     older: list[QuestionStats] = field(default_factory=list)  # answers on older versions
 
 
-@dataclass(frozen=True)
-class LearnerRef:
+class LearnerRef(NamedTuple):
+    """A learner of the cohort (a named tuple: a report may hold ten thousand of them)."""
+
     id: int
     name: str
     email: str
@@ -479,14 +481,23 @@ class CohortReport:
     completed_all: int
 
 
+_USER = User.__table__
+_MEMBER = CohortMember.__table__
+# On the tables, not the mapped classes: for 10,000 learners the ORM's row handling alone took
+# five times as long as the query (Core rows: ~20 ms on SQLite).
+_COHORT_LEARNERS = (
+    select(_USER.c.id, _USER.c.name, _USER.c.email, _USER.c.active, _MEMBER.c.joined_at)
+    .join(_MEMBER, _MEMBER.c.user_id == _USER.c.id)
+    .where(_MEMBER.c.cohort_id == bindparam("cohort_id"), _MEMBER.c.role == "learner")
+    .order_by(_USER.c.name, _USER.c.id)
+)
+
+
 def cohort_learners(f: ReportFilter) -> list[LearnerRef]:
-    rows = db.session.execute(
-        select(User.id, User.name, User.email, User.active, CohortMember.joined_at)
-        .join(CohortMember, CohortMember.user_id == User.id)
-        .where(CohortMember.cohort_id == f.cohort_id, CohortMember.role == "learner")
-        .order_by(User.name, User.id)
-    )
-    return [LearnerRef(*row) for row in rows]
+    """The cohort's learners, by name."""
+    db.session.flush()  # as an ORM query would: a Core statement sees only flushed changes
+    rows = db.session.execute(_COHORT_LEARNERS, {"cohort_id": f.cohort_id}).all()
+    return [LearnerRef._make(row) for row in rows]
 
 
 def _quiz_stats(f: ReportFilter) -> dict[str, QuizStats]:
