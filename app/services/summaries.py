@@ -20,9 +20,20 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Float, String, Table, case, cast, delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import (
+    Connection,
+    Float,
+    String,
+    Table,
+    TextClause,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    select,
+    text,
+)
 
 from app.extensions import db
 from app.models import (
@@ -62,7 +73,6 @@ TABLES = (
     QUESTION,
     OPTION,
 )
-QUESTION_SUMS = ("answered", "correct", "sum_x", "sum_y", "sum_xy", "sum_xx", "sum_yy")
 
 Deltas = dict[tuple, list[float]]  # key columns → amounts to add, in the table's column order
 
@@ -73,30 +83,55 @@ def week_of(moment: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _insert(table: Table, dialect: str) -> Any:
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+def _upsert(table: Table, on_conflict: str, returning: str = "") -> TextClause:
+    """INSERT of one row per parameter set, ON CONFLICT on the primary key doing `on_conflict`.
+
+    Written as SQL text, which reads the same on SQLite (≥ 3.35) and PostgreSQL: SQLAlchemy's
+    dialect upserts are compiled again on every execution (they have no cache key), which cost
+    several times more than running them on the submission path. Names come from our tables.
+    """
+    columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    values = ", ".join(f":{c.name}" for c in table.columns)
+    keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({values}) '  # noqa: S608
+    sql += f"ON CONFLICT ({keys}) {on_conflict}"
+    if returning:
+        sql += f" RETURNING {returning}"
+    return text(sql).bindparams(*(bindparam(c.name, type_=c.type) for c in table.columns))
 
 
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
+def _incrementing(table: Table, returning: str = "") -> TextClause:
+    """The upsert that adds each new value to the stored one."""
+    keys = {c.name for c in table.primary_key.columns}
+    added = ", ".join(
+        f'"{c.name}" = "{table.name}"."{c.name}" + excluded."{c.name}"'
+        for c in table.columns
+        if c.name not in keys
+    )
+    return _upsert(table, f"DO UPDATE SET {added}", returning)
 
 
-def _add(execute: Any, dialect: str, table: Table, keys: Sequence[str], deltas: Deltas) -> None:
-    """Add `deltas` to the table's rows, creating missing ones (one statement, keys in order)."""
+_ADD = {table: _incrementing(table) for table in (QUIZ_SCORE, WEEK, PROGRESS, QUESTION, OPTION)}
+_FIRST_QUIZ_ROW = _upsert(LEARNER_QUIZ, "DO NOTHING", '"user_id"')
+_COUNT_WEEK = _incrementing(LEARNER_WEEK, '"lessons" + "attempts"')
+_SET_PROGRESS = _upsert(
+    LEARNER_PROGRESS,
+    'DO UPDATE SET "started" = excluded."started", "completed" = excluded."completed"',
+)
+
+
+def _add(execute: Any, table: Table, deltas: Deltas) -> None:
+    """Add `deltas` (primary key → amounts for the other columns, in table order) to the table's
+    rows, creating missing ones: one statement, rows in key order."""
+    keys = [c.name for c in table.primary_key.columns]
     columns = [c.name for c in table.columns if c.name not in keys]
     rows = [
         {**dict(zip(keys, key, strict=True)), **dict(zip(columns, amounts, strict=True))}
         for key, amounts in sorted(deltas.items())
         if any(amounts)
     ]
-    if not rows:
-        return
-    statement = _insert(table, dialect)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: table.c[name] + statement.excluded[name] for name in columns},
-    )
-    execute(statement, rows)
+    if rows:
+        execute(_ADD[table], rows)
 
 
 def _plus(deltas: Deltas, key: tuple, *amounts: float) -> None:
@@ -198,55 +233,64 @@ class _Completion:
         return found
 
 
+_READS_OF = select(LessonRead.__table__.c.module_id, LessonRead.__table__.c.lesson_id).where(
+    LessonRead.__table__.c.user_id == bindparam("user_id")
+)
+_QUIZZES_OF = select(LEARNER_QUIZ.c.quiz_id, LEARNER_QUIZ.c.passed).where(
+    LEARNER_QUIZ.c.user_id == bindparam("user_id")
+)
+_PROGRESS_OF = (
+    select(LEARNER_PROGRESS.c.module_id, LEARNER_PROGRESS.c.started, LEARNER_PROGRESS.c.completed)
+    .where(LEARNER_PROGRESS.c.user_id == bindparam("user_id"))
+    .with_for_update()
+)
+_PROGRESS_GONE = delete(LEARNER_PROGRESS).where(
+    LEARNER_PROGRESS.c.user_id == bindparam("user_id"),
+    LEARNER_PROGRESS.c.module_id.in_(bindparam("gone", expanding=True)),
+)
+_MEMBER = CohortMember.__table__
+_COHORTS_OF = select(_MEMBER.c.cohort_id).where(
+    _MEMBER.c.user_id == bindparam("user_id"), _MEMBER.c.role == "learner"
+)
+_THIS_QUIZ = (LEARNER_QUIZ.c.user_id == bindparam("b_user")) & (
+    LEARNER_QUIZ.c.quiz_id == bindparam("b_quiz")
+)
+_QUIZ_ROW = (
+    select(
+        LEARNER_QUIZ.c.attempts,
+        LEARNER_QUIZ.c.best_score,
+        LEARNER_QUIZ.c.best_ratio,
+        LEARNER_QUIZ.c.passed,
+    )
+    .where(_THIS_QUIZ)
+    .with_for_update()
+)
+_QUIZ_ROW_UPDATE = LEARNER_QUIZ.update().where(_THIS_QUIZ)  # SET: the columns given
+
+
 def _refresh_progress(user_id: int) -> Deltas:
     """Recompute the learner's learner_progress rows; return the change per module as
     (module id,) → [started, completed] amounts."""
-    session = db.session
-    reads = session.execute(
-        select(LessonRead.module_id, LessonRead.lesson_id).where(LessonRead.user_id == user_id)
-    ).all()
-    quizzes = session.execute(
-        select(LearnerQuiz.quiz_id, LearnerQuiz.passed).where(LearnerQuiz.user_id == user_id)
-    ).all()
-    old = {
-        m: (bool(s), bool(c))
-        for m, s, c in session.execute(
-            select(LearnerProgress.module_id, LearnerProgress.started, LearnerProgress.completed)
-            .where(LearnerProgress.user_id == user_id)
-            .with_for_update()
-        )
-    }
+    execute, mine = db.session.execute, {"user_id": user_id}
+    reads = execute(_READS_OF, mine).all()
+    quizzes = execute(_QUIZZES_OF, mine).all()
+    old = {m: (bool(s), bool(c)) for m, s, c in execute(_PROGRESS_OF, mine)}
     new = _Completion()(reads, [q for q, _ in quizzes], [q for q, p in quizzes if p])
     changes: Deltas = {}
     for module_id in sorted(set(old) | set(new)):
         before, after = old.get(module_id, (False, False)), new.get(module_id, (False, False))
         if before != after:
             changes[(module_id,)] = [after[0] - before[0], after[1] - before[1]]
-    if not changes:
-        return changes
     gone = [m for (m,) in changes if m not in new]
     if gone:
-        session.execute(
-            delete(LEARNER_PROGRESS).where(
-                LEARNER_PROGRESS.c.user_id == user_id, LEARNER_PROGRESS.c.module_id.in_(gone)
-            )
-        )
-    kept = [(m,) for (m,) in changes if m in new]
+        execute(_PROGRESS_GONE, {"user_id": user_id, "gone": gone})
+    kept = [
+        {"user_id": user_id, "module_id": m, "started": new[m][0], "completed": new[m][1]}
+        for (m,) in changes
+        if m in new
+    ]
     if kept:
-        statement = _insert(LEARNER_PROGRESS, _dialect())
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["user_id", "module_id"],
-                set_={
-                    "started": statement.excluded.started,
-                    "completed": statement.excluded.completed,
-                },
-            ),
-            [
-                {"user_id": user_id, "module_id": m, "started": new[m][0], "completed": new[m][1]}
-                for (m,) in kept
-            ],
-        )
+        execute(_SET_PROGRESS, kept)
     return changes
 
 
@@ -255,29 +299,15 @@ def _refresh_progress(user_id: int) -> Deltas:
 
 def _cohorts_of(user_id: int) -> list[int]:
     """The cohorts the user is a learner of."""
-    return sorted(
-        db.session.scalars(
-            select(CohortMember.cohort_id).where(
-                CohortMember.user_id == user_id, CohortMember.role == "learner"
-            )
-        )
-    )
+    return sorted(db.session.scalars(_COHORTS_OF, {"user_id": user_id}))
 
 
 def _count_week(user_id: int, moment: datetime, lessons: int, attempts: int) -> tuple[date, bool]:
     """Add to the learner's week; return the week and whether they just became active in it."""
     week = week_of(moment)
-    statement = _insert(LEARNER_WEEK, _dialect())
     total = db.session.execute(
-        statement.values(user_id=user_id, week=week, lessons=lessons, attempts=attempts)
-        .on_conflict_do_update(
-            index_elements=["user_id", "week"],
-            set_={
-                "lessons": LEARNER_WEEK.c.lessons + statement.excluded.lessons,
-                "attempts": LEARNER_WEEK.c.attempts + statement.excluded.attempts,
-            },
-        )
-        .returning(LEARNER_WEEK.c.lessons + LEARNER_WEEK.c.attempts)
+        _COUNT_WEEK,
+        {"user_id": user_id, "week": week, "lessons": lessons, "attempts": attempts},
     ).scalar_one()
     return week, total == lessons + attempts
 
@@ -293,17 +323,16 @@ def _apply_to_cohorts(
     questions: Deltas | None = None,
     options: Deltas | None = None,
 ) -> None:
-    dialect, execute = _dialect(), db.session.execute
+    execute = db.session.execute
     if scores:
-        _add(execute, dialect, QUIZ_SCORE, ("cohort_id", "quiz_id", "best_score"), scores)
+        _add(execute, QUIZ_SCORE, scores)
     weeks = {(c, week): [int(newly_active), lessons, attempts] for c in cohorts}
-    _add(execute, dialect, WEEK, ("cohort_id", "week"), weeks)
+    _add(execute, WEEK, weeks)
     modules = {(c, *key): amounts for c in cohorts for key, amounts in progress_changes.items()}
-    _add(execute, dialect, PROGRESS, ("cohort_id", "module_id"), modules)
+    _add(execute, PROGRESS, modules)
     if questions:
-        keys = ("cohort_id", "quiz_id", "question_id", "question_version")
-        _add(execute, dialect, QUESTION, keys, questions)
-        _add(execute, dialect, OPTION, (*keys, "option_id"), options or {})
+        _add(execute, QUESTION, questions)
+        _add(execute, OPTION, options or {})
 
 
 def attempt_stored(attempt: Attempt, answers: Sequence[Any]) -> None:
@@ -314,47 +343,35 @@ def attempt_stored(attempt: Attempt, answers: Sequence[Any]) -> None:
         return
     ratio = attempt.score / attempt.max_score if attempt.max_score else 0.0
     passed = attempt.passed is True
-    dialect = _dialect()
-    statement = _insert(LEARNER_QUIZ, dialect)
     first = (
         db.session.execute(
-            statement.values(
-                user_id=user_id,
-                quiz_id=quiz_id,
-                attempts=1,
-                best_score=attempt.score,
-                best_ratio=ratio,
-                passed=passed,
-                first_attempt_id=attempt.id,
-            )
-            .on_conflict_do_nothing(index_elements=["user_id", "quiz_id"])
-            .returning(LEARNER_QUIZ.c.user_id)
+            _FIRST_QUIZ_ROW,
+            {
+                "user_id": user_id,
+                "quiz_id": quiz_id,
+                "attempts": 1,
+                "best_score": attempt.score,
+                "best_ratio": ratio,
+                "passed": passed,
+                "first_attempt_id": attempt.id,
+            },
         ).first()
         is not None
     )
     old = None
     if not first:
-        mine = (LEARNER_QUIZ.c.user_id == user_id) & (LEARNER_QUIZ.c.quiz_id == quiz_id)
-        old = db.session.execute(
-            select(
-                LEARNER_QUIZ.c.attempts,
-                LEARNER_QUIZ.c.best_score,
-                LEARNER_QUIZ.c.best_ratio,
-                LEARNER_QUIZ.c.passed,
-            )
-            .where(mine)
-            .with_for_update()
-        ).one()
+        mine = {"b_user": user_id, "b_quiz": quiz_id}
+        old = db.session.execute(_QUIZ_ROW, mine).one()
         new_best, new_ratio = max(old.best_score, attempt.score), max(old.best_ratio, ratio)
         db.session.execute(
-            LEARNER_QUIZ.update()
-            .where(mine)
-            .values(
-                attempts=old.attempts + 1,
-                best_score=new_best,
-                best_ratio=new_ratio,
-                passed=old.passed or passed,
-            )
+            _QUIZ_ROW_UPDATE,
+            {
+                **mine,
+                "attempts": old.attempts + 1,
+                "best_score": new_best,
+                "best_ratio": new_ratio,
+                "passed": old.passed or passed,
+            },
         )
     week, newly_active = _count_week(user_id, attempt.submitted_at, 0, 1)
     progress_changes = _refresh_progress(user_id) if first or (passed and not old.passed) else {}
@@ -476,13 +493,12 @@ def _move(cohort_ids: list[int], user_ids: list[int], sign: int) -> None:
             .where(Answer.attempt_id.in_(first_ids), Answer.correct.is_not(None))
         )
         _item_deltas(cohort_ids, rows, sign, questions, options)
-    dialect, execute = _dialect(), session.execute
-    keys = ("cohort_id", "quiz_id", "question_id", "question_version")
-    _add(execute, dialect, QUIZ_SCORE, ("cohort_id", "quiz_id", "best_score"), scores)
-    _add(execute, dialect, WEEK, ("cohort_id", "week"), weeks)
-    _add(execute, dialect, PROGRESS, ("cohort_id", "module_id"), modules)
-    _add(execute, dialect, QUESTION, keys, questions)
-    _add(execute, dialect, OPTION, (*keys, "option_id"), options)
+    execute = session.execute
+    _add(execute, QUIZ_SCORE, scores)
+    _add(execute, WEEK, weeks)
+    _add(execute, PROGRESS, modules)
+    _add(execute, QUESTION, questions)
+    _add(execute, OPTION, options)
 
 
 def _as_date(value: Any) -> date:
@@ -663,11 +679,10 @@ def rebuild(connection: Connection) -> None:
         selected_ids = json.loads(selected) if selected else []
         row = (quiz_id, score, question_id, version, selected_ids, correct)
         _item_deltas([cohort_id], [row], int(n), questions, options)
-    keys = ("cohort_id", "quiz_id", "question_id", "question_version")
 
     def execute(statement: Any, rows: list[dict]) -> None:
         for chunk in _chunks(rows):
             connection.execute(statement, chunk)
 
-    _add(execute, dialect, QUESTION, keys, questions)
-    _add(execute, dialect, OPTION, (*keys, "option_id"), options)
+    _add(execute, QUESTION, questions)
+    _add(execute, OPTION, options)
