@@ -111,7 +111,7 @@ def progress(cohort_id: int):  # noqa: ANN201
 def items(cohort_id: int):  # noqa: ANN201
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
-    report = reports.cohort_report(f)
+    report = reports.cohort_report(f, with_learners=False)
     return _page(
         "items.html",
         cohort,
