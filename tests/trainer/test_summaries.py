@@ -223,3 +223,18 @@ def test_the_summaries_can_be_rebuilt_from_the_command_line(small, world):
     assert "Rebuilt" in result.output
     assert db.session.scalar(select(func.count()).where(LearnerQuiz.user_id == l1.id)) == 2
     assert_summaries_match_live(world.cohort.id)
+
+
+def test_the_api_lists_every_learner_by_name(sclient, make, world):
+    """The learners' JSON written by the database equals the one Python writes."""
+    name = 'Ábel "Quoted\\" Ünicode – 名前'
+    db.session.get(User, world.learners[2].id).name = name
+    db.session.commit()
+    api = Api(sclient, make.token(world.trainer))
+    body = api.get(f"/cohorts/{world.cohort.id}/report").json
+    live = reports.cohort_report(reports.ReportFilter(world.cohort.id, **EVERYTHING))
+    expected = reports.report_json(live)
+    assert body["learners"] == expected["learners"]
+    assert name in [x["name"] for x in body["learners"]]
+    body.pop("filter"), expected.pop("filter")
+    assert _rounded(body) == _rounded(expected)
