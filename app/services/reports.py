@@ -866,7 +866,7 @@ def report_json_text(report: CohortReport) -> str:
     `learners_json`: ask for the report without them (`cohort_report(f, with_learners=False)`)."""
     body = report_json(report)
     del body["learners"]
-    rest = current_app.json.dumps(body)
+    rest = current_app.json.dumps(body, separators=(",", ":"))
     return '{"learners":' + learners_json(report.filter) + "," + rest[1:] + "\n"
 
 
