@@ -513,15 +513,18 @@ def learners_json(f: ReportFilter) -> str:
         .join(_MEMBER, _MEMBER.c.user_id == _USER.c.id)
         .where(_MEMBER.c.cohort_id == f.cohort_id, _MEMBER.c.role == "learner")
         .order_by(_USER.c.name, _USER.c.id)
-        .subquery()
+        .subquery("learner")
     )
-    fields = [literal_column("'id'"), ordered.c.id, literal_column("'name'"), ordered.c.name]
-    fields += [literal_column("'email'"), ordered.c.email]
-    if _dialect() == "postgresql":
-        array = func.json_agg(
-            aggregate_order_by(func.json_build_object(*fields), ordered.c.name, ordered.c.id)
+    if _dialect() == "postgresql":  # row_to_json writes compact objects, as Python does
+        row = cast(func.row_to_json(literal_column("learner")), Text)
+        array = func.concat(
+            "[",
+            func.string_agg(row, aggregate_order_by(literal(","), ordered.c.name, ordered.c.id)),
+            "]",
         )
     else:  # SQLite aggregates the rows of an ordered subquery in its order
+        fields = [literal_column("'id'"), ordered.c.id, literal_column("'name'"), ordered.c.name]
+        fields += [literal_column("'email'"), ordered.c.email]
         array = func.json_group_array(func.json_object(*fields))
     db.session.flush()  # as an ORM query would: a Core statement sees only flushed changes
     return db.session.scalar(select(cast(array, Text)).select_from(ordered)) or "[]"

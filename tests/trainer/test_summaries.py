@@ -238,3 +238,6 @@ def test_the_api_lists_every_learner_by_name(sclient, make, world):
     assert name in [x["name"] for x in body["learners"]]
     body.pop("filter"), expected.pop("filter")
     assert _rounded(body) == _rounded(expected)
+    empty = cohorts.create_cohort(db.session.get(User, world.trainer.id), "Empty")
+    db.session.commit()
+    assert api.get(f"/cohorts/{empty.id}/report").json["learners"] == []
