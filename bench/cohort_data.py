@@ -3,7 +3,8 @@ read every lesson and took every quiz, inserted in bulk through SQLAlchemy Core.
 
 The rows are what the app itself would store: answers are graded with the question kinds'
 own `is_correct`, profiles are read with `read_profiles`, versions come from the catalogue.
-To stay fast, each quiz gets a few dozen distinct answer sets and learners share them.
+To stay fast, each quiz gets a few dozen distinct answer sets and learners share them. The
+report's summary tables are then rebuilt from these rows, as the migration does.
 
 Usage (on its own, into an existing database built with `flask --app run db upgrade`):
   DATABASE_URL=... .venv/bin/python bench/cohort_data.py 1000
@@ -95,7 +96,7 @@ def generate(learners: int, seed: int = 7) -> dict[str, Any]:
 
     from app.extensions import db
     from app.models import Answer, Attempt, Cohort, CohortMember, LessonRead, User
-    from app.services import accounts
+    from app.services import accounts, summaries
     from app.services.catalogue import get_catalogue
 
     started = time.perf_counter()
@@ -196,6 +197,8 @@ def generate(learners: int, seed: int = 7) -> dict[str, Any]:
         _insert(connection, LessonRead.__table__, reads)
         _insert(connection, Attempt.__table__, attempts)
         _insert(connection, Answer.__table__, answers)
+        # Bulk inserts bypass the services' hooks: compute the report's summary tables now.
+        summaries.rebuild(connection)
         if connection.dialect.name == "postgresql":
             # Ids were given explicitly: move the sequences past them.
             connection.execute(

@@ -7,6 +7,7 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,57 @@ def test_the_comparison_notices_a_schema_that_drifted(tmp_path: Path):
         db.engine.dispose()
     differences = _schema_differences(url)
     assert [d[0] for d in differences] == ["remove_table"]
+
+
+def test_the_report_summaries_are_filled_from_the_rows_already_stored(
+    empty_database: str, tmp_path: Path
+):
+    """Migration 0003 backfills its summary tables from the attempts, answers and reads."""
+    result = _flask("db", "upgrade", "0002", database_url=empty_database, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    engine = create_engine(empty_database)
+    when = {"when": datetime(2026, 11, 18, 10)}  # a Wednesday: its week starts on Monday 16th
+    statements = [
+        'INSERT INTO "user" (id, email, name, role, active, session_version, created_at) '
+        "VALUES (1, 'a@example.com', 'A', 'learner', TRUE, 1, :when)",
+        "INSERT INTO cohort (id, name, description, join_code, created_at) "
+        "VALUES (1, 'C', '', 'CODE0001', :when)",
+        "INSERT INTO cohort_member (cohort_id, user_id, role, joined_at) "
+        "VALUES (1, 1, 'learner', :when)",
+        "INSERT INTO lesson_read (user_id, module_id, lesson_id, first_read_at) "
+        "VALUES (1, 'basics', 'first', :when)",
+        "INSERT INTO attempt (id, user_id, quiz_id, quiz_version, score, max_score, passed, "
+        "submitted_at) VALUES (1, 1, 'basics-check', 'v', 1, 3, FALSE, :when)",
+        "INSERT INTO answer (attempt_id, question_id, question_version, position, selected, "
+        "correct) VALUES (1, 'one', 'v', 0, '[\"a\"]', TRUE)",
+    ]
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement), when)
+    finally:
+        engine.dispose()
+
+    result = _flask("db", "upgrade", database_url=empty_database, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    engine = create_engine(empty_database)
+    try:
+        with engine.connect() as connection:
+            quiz = connection.execute(
+                text("SELECT quiz_id, best_score, learners, attempts FROM cohort_quiz_score")
+            ).all()
+            week = connection.execute(
+                text("SELECT week, active, lessons, attempts FROM cohort_week")
+            ).all()
+            started = connection.execute(
+                text("SELECT module_id, started FROM cohort_progress ORDER BY module_id")
+            ).all()
+            items = connection.execute(
+                text("SELECT question_id, answered, correct FROM cohort_question")
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in quiz] == [("basics-check", 1, 1, 1)]
+    assert [(str(w)[:10], a, n, m) for w, a, n, m in week] == [("2026-11-16", 1, 1, 1)]
+    assert [tuple(r) for r in started] == [("", 1), ("basics", 1)]
+    assert [tuple(r) for r in items] == [("one", 1, 1)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 
 from app.api import bp
 from app.api.openapi import EXTRA_PATHS, _json, _ref
@@ -58,7 +58,8 @@ def cohort_report(cohort_id: int):  # noqa: ANN201
     f = _filter(cohort.id)
     if isinstance(f, Response):
         return f
-    return jsonify(reports.report_json(reports.cohort_report(f)))
+    report = reports.cohort_report(f, with_learners=False)
+    return current_app.response_class(reports.report_json_text(report), mimetype="application/json")
 
 
 @bp.get("/cohorts/<int:cohort_id>/learners/<int:user_id>")

@@ -2,6 +2,16 @@
 
 from app.models.cohort import Cohort, CohortMember
 from app.models.learning import Answer, Attempt, LessonRead
+from app.models.summary import (
+    CohortOption,
+    CohortProgress,
+    CohortQuestion,
+    CohortQuizScore,
+    CohortWeek,
+    LearnerProgress,
+    LearnerQuiz,
+    LearnerWeek,
+)
 from app.models.user import ApiToken, User, UserInvite, utcnow
 
 __all__ = [
@@ -10,6 +20,14 @@ __all__ = [
     "Attempt",
     "Cohort",
     "CohortMember",
+    "CohortOption",
+    "CohortProgress",
+    "CohortQuestion",
+    "CohortQuizScore",
+    "CohortWeek",
+    "LearnerProgress",
+    "LearnerQuiz",
+    "LearnerWeek",
     "LessonRead",
     "User",
     "UserInvite",

@@ -16,6 +16,7 @@ from sqlalchemy import Table, and_, delete, exists, func, or_, select, update
 
 from app.extensions import db
 from app.models import User, utcnow
+from app.services import summaries
 
 EXPORT_FORMAT = "rapport-personal-data/1"
 ANSWER_POLICIES = ("anonymise", "remove")
@@ -89,6 +90,25 @@ REGISTRY: tuple[PersonalData, ...] = (
         secret_columns=("request_fingerprint",),
         scrub_columns=("idempotency_key", "request_fingerprint", "started_at"),
         children=(("answer", "attempt_id"),),
+    ),
+    # Totals computed from the rows above (app/models/summary.py), kept and moved with them.
+    PersonalData(
+        "learner_quiz",
+        "user_id",
+        "statistics",
+        "Per quiz: how many times you took it, your best score, whether you passed.",
+    ),
+    PersonalData(
+        "learner_week",
+        "user_id",
+        "statistics",
+        "Per week: how many lessons you opened and quizzes you submitted.",
+    ),
+    PersonalData(
+        "learner_progress",
+        "user_id",
+        "statistics",
+        "The modules you started and completed.",
     ),
 )
 
@@ -174,6 +194,8 @@ def delete_account(user: User, answers: str) -> dict[str, int]:
     user_id = user.id
     db.session.flush()
     placeholder_id = _placeholder_for(user_id) if answers == "anonymise" else None
+    if placeholder_id is None:  # nothing moves to a placeholder: the cohorts lose the learner
+        summaries.leaving_every_cohort(user_id)
     affected: dict[str, int] = {}
     for entry in [e for e in REGISTRY if e.table != "user"] + [
         e for e in REGISTRY if e.table == "user"

@@ -19,12 +19,17 @@ from app.services.transactions import begin_writing
 
 def record_lesson_read(user_id: int, module: Module, lesson_id: str) -> None:
     """Remember that the learner opened this lesson (the first time counts; repeats are no-ops)."""
+    from app.services import summaries  # summaries builds on is_module_complete, below
+
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(
+    now = utcnow()
+    result = db.session.execute(
         insert(LessonRead)
-        .values(user_id=user_id, module_id=module.id, lesson_id=lesson_id, first_read_at=utcnow())
+        .values(user_id=user_id, module_id=module.id, lesson_id=lesson_id, first_read_at=now)
         .on_conflict_do_nothing(index_elements=["user_id", "module_id", "lesson_id"])
     )
+    if result.rowcount:
+        summaries.lesson_first_read(user_id, now)
 
 
 def is_module_complete(

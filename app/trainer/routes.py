@@ -89,7 +89,12 @@ def cohorts_page():  # noqa: ANN201
 def overview(cohort_id: int):  # noqa: ANN201
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
-    return _page("overview.html", cohort, f, report=reports.cohort_report(f, with_items=False))
+    return _page(
+        "overview.html",
+        cohort,
+        f,
+        report=reports.cohort_report(f, with_items=False, with_learners=False),
+    )
 
 
 @bp.get("/cohorts/<int:cohort_id>/progress")
@@ -106,7 +111,7 @@ def progress(cohort_id: int):  # noqa: ANN201
 def items(cohort_id: int):  # noqa: ANN201
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
-    report = reports.cohort_report(f)
+    report = reports.cohort_report(f, with_learners=False)
     return _page(
         "items.html",
         cohort,

@@ -12,15 +12,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
-from sqlalchemy import event, update
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from app.extensions import db
-from app.models import Attempt, Cohort, LessonRead, User, utcnow
+from app.models import Attempt, Cohort, User, utcnow
 from app.services import attempts, cohorts, progress
 from app.services.catalogue import get_catalogue
 from tests.conftest import PASSWORD_HASH, Api, Factory, make_app
@@ -92,23 +93,19 @@ def new_user(name: str, role: str = "learner") -> User:
 
 
 def answer(user: User, quiz_id: str, picks: dict[str, list[str]], when: datetime) -> Attempt:
-    """Submit through the real service, then date the attempt."""
+    """Submit through the real service, as if at `when` (so every summary dates it alike)."""
     quiz = get_catalogue().quiz(quiz_id)
-    attempt = attempts.submit_attempt(user.id, quiz, picks).attempt
-    attempt.started_at = when - timedelta(minutes=5)
-    attempt.submitted_at = when
-    db.session.flush()
-    return attempt
+    with patch.object(attempts, "utcnow", return_value=when):
+        return attempts.submit_attempt(
+            user.id, quiz, picks, started_at=when - timedelta(minutes=5)
+        ).attempt
 
 
 def read(user: User, module_id: str, lesson_id: str, when: datetime) -> None:
+    """Open a lesson through the real service, as if at `when`."""
     module = get_catalogue().module(module_id)
-    progress.record_lesson_read(user.id, module, lesson_id)
-    db.session.execute(
-        update(LessonRead)
-        .where(LessonRead.user_id == user.id, LessonRead.lesson_id == lesson_id)
-        .values(first_read_at=when)
-    )
+    with patch.object(progress, "utcnow", return_value=when):
+        progress.record_lesson_read(user.id, module, lesson_id)
 
 
 def check(q1: str, q2: str, q3: list[str], q4: str = "a", q5: str = "b", p1: str = "a") -> dict:

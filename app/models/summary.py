@@ -1,0 +1,120 @@
+"""Summary tables: totals kept up to date as learners work, so that a cohort report reads a few
+rows per quiz, question and week instead of every attempt and answer.
+
+Per learner (`learner_*`): what the learner did, whatever cohort they are in. Per cohort
+(`cohort_*`): the sum of its current learners' rows; a learner joining or leaving adds or
+subtracts theirs. app/services/summaries.py keeps them in step and can rebuild them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Float, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+# learner_progress and cohort_progress use this module id for the whole course: started means
+# started any module, completed means completed every module.
+COURSE = ""
+
+
+def _user() -> Mapped[int]:
+    return mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+
+
+def _cohort() -> Mapped[int]:
+    return mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True)
+
+
+class LearnerQuiz(db.Model):
+    """A learner's results in one quiz: attempts, best score and ratio, passed, first attempt."""
+
+    user_id: Mapped[int] = _user()
+    quiz_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int]
+    best_score: Mapped[int]
+    best_ratio: Mapped[float] = mapped_column(Float)
+    passed: Mapped[bool]
+    first_attempt_id: Mapped[int]
+
+
+class LearnerWeek(db.Model):
+    """Lessons a learner first opened and quizzes they submitted in one week (from Monday)."""
+
+    user_id: Mapped[int] = _user()
+    week: Mapped[date] = mapped_column(primary_key=True)
+    lessons: Mapped[int]
+    attempts: Mapped[int]
+
+
+class LearnerProgress(db.Model):
+    """A module the learner started or completed (COURSE: any module, every module)."""
+
+    user_id: Mapped[int] = _user()
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started: Mapped[bool]
+    completed: Mapped[bool]
+
+
+class CohortQuizScore(db.Model):
+    """The cohort's learners whose best score in a quiz is `best_score`, and their totals."""
+
+    cohort_id: Mapped[int] = _cohort()
+    quiz_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    best_score: Mapped[int] = mapped_column(primary_key=True)
+    learners: Mapped[int]
+    attempts: Mapped[int]
+    ratio_sum: Mapped[float] = mapped_column(Float)
+    passed: Mapped[int]
+
+
+class CohortWeek(db.Model):
+    """The cohort's activity in one week: learners active, lessons opened, quizzes submitted."""
+
+    cohort_id: Mapped[int] = _cohort()
+    week: Mapped[date] = mapped_column(primary_key=True)
+    active: Mapped[int]
+    lessons: Mapped[int]
+    attempts: Mapped[int]
+
+
+class CohortProgress(db.Model):
+    """How many of the cohort's learners started and completed a module (COURSE: see above)."""
+
+    cohort_id: Mapped[int] = _cohort()
+    module_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started: Mapped[int]
+    completed: Mapped[int]
+
+
+class CohortQuestion(db.Model):
+    """Item analysis of one question version over the learners' first attempts: how many
+    answered and were right, and the sums the discrimination needs (x: this question's score,
+    y: the rest of the attempt's score)."""
+
+    cohort_id: Mapped[int] = _cohort()
+    quiz_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_version: Mapped[str] = mapped_column(String(16), primary_key=True)
+    answered: Mapped[int]
+    correct: Mapped[int]
+    sum_x: Mapped[int]
+    sum_y: Mapped[int]
+    sum_xy: Mapped[int]
+    sum_xx: Mapped[int]
+    sum_yy: Mapped[int]
+
+
+class CohortOption(db.Model):
+    """How often an option was chosen in first attempts, and, for ordering questions, put in
+    its right place."""
+
+    cohort_id: Mapped[int] = _cohort()
+    quiz_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_version: Mapped[str] = mapped_column(String(16), primary_key=True)
+    option_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chosen: Mapped[int]
+    in_place: Mapped[int]
