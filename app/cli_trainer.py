@@ -88,8 +88,8 @@ def list_cohorts() -> None:
 def rebuild_summaries() -> None:
     """Recompute the cohort reports' summary tables from every attempt and lesson read.
 
-    Needed only after a change to which lessons and graded quizzes make up a module (module
-    completion is judged when learners work), or after rows were changed by hand.
+    Needed only after rows were changed by hand: a change to which lessons and graded quizzes
+    make up a module is picked up by the first report that follows it.
     """
     summaries.rebuild(db.session.connection())
     db.session.commit()

@@ -11,6 +11,7 @@ from app.models.summary import (
     LearnerProgress,
     LearnerQuiz,
     LearnerWeek,
+    SummaryState,
 )
 from app.models.user import ApiToken, User, UserInvite, utcnow
 
@@ -29,6 +30,7 @@ __all__ = [
     "LearnerQuiz",
     "LearnerWeek",
     "LessonRead",
+    "SummaryState",
     "User",
     "UserInvite",
     "utcnow",

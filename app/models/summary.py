@@ -118,3 +118,10 @@ class CohortOption(db.Model):
     option_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     chosen: Mapped[int]
     in_place: Mapped[int]
+
+
+class SummaryState(db.Model):
+    """Facts about the summaries themselves, by name (see app/services/summaries.py)."""
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64))

@@ -58,6 +58,7 @@ from app.models import (
     utcnow,
 )
 from app.models.summary import COURSE
+from app.services import summaries
 from app.services.catalogue import get_catalogue
 from app.services.progress import is_module_complete
 
@@ -690,6 +691,7 @@ def _figures(f: ReportFilter, with_items: bool) -> _Figures:
 def _summary_figures(f: ReportFilter, with_items: bool) -> _Figures:
     """The open-range figures, read from the cohort's summary tables (app/models/summary.py):
     a few rows per module, quiz, question and week, whatever the number of learners."""
+    summaries.ensure_current()
     catalogue = get_catalogue()
     cohort_id = f.cohort_id
     progress = {

@@ -14,6 +14,7 @@ cohort_question, cohort_option, each by key) so that concurrent writers cannot d
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -49,9 +50,10 @@ from app.models import (
     LearnerQuiz,
     LearnerWeek,
     LessonRead,
+    SummaryState,
 )
 from app.models.summary import COURSE
-from app.services import progress
+from app.services import progress, transactions
 from app.services.catalogue import get_catalogue
 
 LEARNER_QUIZ: Table = LearnerQuiz.__table__
@@ -686,3 +688,55 @@ def rebuild(connection: Connection) -> None:
 
     _add(execute, QUESTION, questions)
     _add(execute, OPTION, options)
+    # Updated in place, so that a worker waiting on this row's lock reads the new value.
+    state = {"name": PROGRESS_BASIS, "value": progress_basis()}
+    basis = SummaryState.__table__
+    if not connection.execute(
+        basis.update().where(basis.c.name == PROGRESS_BASIS).values(value=state["value"])
+    ).rowcount:
+        connection.execute(basis.insert().values(**state))
+
+
+# ------------------------------------------------------------------------------ course changes
+
+# Module completion is judged when a learner acts, against the modules of that moment. The
+# summary state keeps a fingerprint of what it was judged against, so that a course whose
+# modules gained or lost a lesson or a graded quiz has its summaries rebuilt once, by the first
+# report that sees the change, instead of showing completions by the old rules.
+PROGRESS_BASIS = "progress_basis"
+_BASIS = select(SummaryState.value).where(SummaryState.name == PROGRESS_BASIS)
+
+
+def progress_basis() -> str:
+    """A fingerprint of what module completion depends on: each module's lessons and graded
+    quizzes (progress.is_module_complete)."""
+    catalogue = get_catalogue()
+    shape = [
+        [
+            m.id,
+            [lesson.id for lesson in m.lessons],
+            [q.id for q in catalogue.quizzes_of(m) if q.is_graded],
+        ]
+        for m in catalogue.modules
+    ]
+    return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:32]
+
+
+def ensure_current() -> None:
+    """Rebuild the summaries if the course's modules changed since they were computed (one
+    small query when they did not)."""
+    basis = progress_basis()
+    if db.session.scalar(_BASIS) == basis:
+        return
+    transactions.begin_writing()
+    # Locked, and read again: of several workers that saw the change, one rebuilds.
+    stored = db.session.scalar(_BASIS.with_for_update())
+    if stored == basis:
+        return
+    if stored is None:
+        # A database made without the migrations (the tests'): the hooks have kept its
+        # summaries since it was empty, under the modules of now.
+        db.session.add(SummaryState(name=PROGRESS_BASIS, value=basis))
+    else:
+        rebuild(db.session.connection())
+    db.session.commit()

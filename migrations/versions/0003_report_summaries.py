@@ -124,6 +124,12 @@ def upgrade():
             name="pk_cohort_option",
         ),
     )
+    op.create_table(
+        "summary_state",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("name", name="pk_summary_state"),
+    )
     # Fill them from the rows already stored (needs the app, which `flask db upgrade` provides:
     # module completion and ordering questions are judged against the course content).
     from app.services import summaries
@@ -133,6 +139,7 @@ def upgrade():
 
 def downgrade():
     for table in (
+        "summary_state",
         "cohort_option",
         "cohort_question",
         "cohort_progress",

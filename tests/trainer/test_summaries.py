@@ -7,6 +7,7 @@ everything must therefore give the very same figures, whatever happened in betwe
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,11 +15,12 @@ from sqlalchemy import delete, func, select
 
 from app.cli_trainer import seed_demo
 from app.extensions import db
-from app.models import LearnerQuiz, User
+from app.models import LearnerQuiz, SummaryState, User
 from app.services import accounts, cohorts, data_rights, reports, summaries
 from app.services.catalogue import get_catalogue
-from tests.conftest import Api, right_answers, wrong_answers
-from tests.trainer.conftest import MOOD_LOW, answer, build_world, check, new_user, read
+from tests.conftest import Api, make_app, right_answers, wrong_answers
+from tests.security.conftest import sharing_the_test_transaction
+from tests.trainer.conftest import CONTENT, MOOD_LOW, answer, build_world, check, new_user, read
 
 EVERYTHING = {"date_from": date(2000, 1, 1), "date_to": date(2100, 1, 1)}
 
@@ -241,3 +243,29 @@ def test_the_api_lists_every_learner_by_name(sclient, make, world):
     empty = cohorts.create_cohort(db.session.get(User, world.trainer.id), "Empty")
     db.session.commit()
     assert api.get(f"/cohorts/{empty.id}/report").json["learners"] == []
+
+
+def test_a_module_that_gains_a_lesson_is_counted_again_by_its_new_rules(
+    small, world, tmp_path, database_url
+):
+    """L1 completed `second` (its only lesson); once the course gives it a second lesson, the
+    first report rebuilds the summaries and L1 has completed it no more."""
+    shutil.copytree(CONTENT, tmp_path, dirs_exist_ok=True)
+    module = tmp_path / "modules" / "second.yaml"
+    module.write_text(
+        module.read_text().replace(
+            "lessons:\n",
+            "lessons:\n  - id: s0\n    title: A new first lesson\n    body: Added later.\n",
+        )
+    )
+    cohort_id = world.cohort.id
+    before = assert_summaries_match_live(cohort_id)
+    assert ("second", 1, 1) in before["modules"]
+
+    changed = make_app(database_url, CONTENT_DIR=tmp_path)
+    with sharing_the_test_transaction(changed, small), changed.app_context():
+        after = assert_summaries_match_live(cohort_id)
+        assert ("second", 1, 0) in after["modules"]
+        assert db.session.scalar(select(SummaryState.value)) == summaries.progress_basis()
+    with small.app_context():  # the old course again: counted by its rules once more
+        assert assert_summaries_match_live(cohort_id) == before
