@@ -157,12 +157,17 @@ def set_active(user: User, active: bool) -> None:
     db.session.flush()
 
 
+# Built once: on every page a logged-in person opens, making the statement and its cache key
+# (as Session.get does) costs more than running it.
+_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+
+
 def load_session_user(session_id: str) -> User | None:
     """The user a session cookie names, if that session has not been ended since."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.execute(_USER_BY_ID, {"user_id": int(user_id)}).scalar_one_or_none()
     if user is None or user.session_version != int(version) or not user.active:
         return None
     return user
