@@ -13,8 +13,10 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
-from app.models import Answer, Attempt
+from app.models import Answer, Attempt, User
+from app.services import cohorts
 from tests.conftest import quiz_form_data, right_answers, wrong_answers
+from tests.trainer.test_summaries import assert_summaries_match_live
 
 
 def count(app: Flask, model, **where) -> int:  # noqa: ANN001, ANN003
@@ -257,3 +259,32 @@ def test_a_lost_race_on_the_same_key_returns_the_winner(api, app, graded_quiz, m
     assert again.status_code == 200
     assert again.json["id"] == first.json["id"]
     assert count(app, Attempt) == 1
+
+
+def test_learners_of_two_cohorts_submitting_at_once_keep_the_reports_right(
+    committed_db, app, make, graded_quiz
+):
+    """Every submission adds to both cohorts' report totals in the same transaction: at once,
+    none is lost, none deadlocks, and the totals equal the figures computed from the rows."""
+    trainer = make.user(role="trainer")
+    learners = [make.user() for _ in range(24)]
+    tokens = [make.token(user) for user in learners]
+    with app.app_context():
+        coach = db.session.get(User, trainer.id)
+        both = [cohorts.create_cohort(coach, name) for name in ("Morning", "Evening")]
+        for user in learners:
+            for cohort in both:
+                cohorts.join_cohort(db.session.get(User, user.id), cohort.join_code)
+        db.session.commit()
+        cohort_ids = [cohort.id for cohort in both]
+    jobs = [
+        (token, graded_quiz.id, (right_answers if n % 3 else wrong_answers)(graded_quiz), None)
+        for n, token in enumerate(tokens)
+    ]
+    results = submit_all(app, jobs + jobs[:8])  # eight learners send a retake at the same time
+    assert [status for status, _ in results] == [201] * 32
+    with app.app_context():
+        for cohort_id in cohort_ids:
+            shown = assert_summaries_match_live(cohort_id)
+            quiz = next(q for q in shown["quizzes"] if q["id"] == graded_quiz.id)
+            assert (quiz["attempts"], quiz["learners"]) == (32, 24)
