@@ -652,31 +652,23 @@ def rebuild(connection: Connection) -> None:
     chosen = cast(Answer.selected, String)
     questions: Deltas = {}
     options: Deltas = {}
+    keys = (
+        member.c.cohort_id,
+        Attempt.quiz_id,
+        Attempt.score,
+        Answer.question_id,
+        Answer.question_version,
+        Answer.correct,
+        chosen,
+    )
     for cohort_id, quiz_id, score, question_id, version, correct, selected, n in connection.execute(
-        select(
-            member.c.cohort_id,
-            Attempt.quiz_id,
-            Attempt.score,
-            Answer.question_id,
-            Answer.question_version,
-            Answer.correct,
-            chosen,
-            func.count(),
-        )
+        select(*keys, func.count())
         .select_from(Answer)
         .join(Attempt, Attempt.id == Answer.attempt_id)
         .join(LearnerQuiz, LearnerQuiz.first_attempt_id == Attempt.id)
         .join(member, member.c.user_id == Attempt.user_id)
         .where(Answer.correct.is_not(None))
-        .group_by(
-            member.c.cohort_id,
-            Attempt.quiz_id,
-            Attempt.score,
-            Answer.question_id,
-            Answer.question_version,
-            Answer.correct,
-            chosen,
-        )
+        .group_by(*keys)
     ):
         selected_ids = json.loads(selected) if selected else []
         row = (quiz_id, score, question_id, version, selected_ids, correct)
