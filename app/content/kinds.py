@@ -47,6 +47,14 @@ class QuestionKind:
     def display_options(self, question: Question) -> list[Option]:
         return list(question.options)
 
+    # Item analysis: kinds whose answers are an order count, per option, how many learners put it
+    # in its right place instead of how many chose it.
+    counts_placement: ClassVar[bool] = False
+
+    def placed_option_ids(self, question: Question, selected: list[str]) -> list[str]:
+        """The options this answer put in their right place ([] for kinds without an order)."""
+        return []
+
 
 class SingleChoice(QuestionKind):
     name = "single"
@@ -117,6 +125,16 @@ class Ordering(QuestionKind):
 
     def correct_option_ids(self, question: Question) -> list[str]:
         return list(question.correct_order or [])
+
+    counts_placement = True
+
+    def placed_option_ids(self, question: Question, selected: list[str]) -> list[str]:
+        order = question.correct_order or []
+        return [
+            option_id
+            for position, option_id in enumerate(selected)
+            if position < len(order) and order[position] == option_id
+        ]
 
     def display_options(self, question: Question) -> list[Option]:
         # A fixed shuffle (the same for everyone, seeded by the question) that never shows
