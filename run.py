@@ -4,13 +4,18 @@ import os
 import sys
 
 from app import create_app
-from app.content import ContentError
+from app.content import ContentError, QuestionKindsIncomplete
 from config import ConfigError
 
 try:
     app = create_app()
 except ContentError as error:
     print("Rapport cannot start: the course content has problems:", file=sys.stderr)
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    sys.exit(1)
+except QuestionKindsIncomplete as error:
+    print("Rapport cannot start: a question kind is incomplete:", file=sys.stderr)
     for problem in error.problems:
         print(problem, file=sys.stderr)
     sys.exit(1)

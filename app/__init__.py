@@ -8,10 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, request
+from jinja2 import ChoiceLoader, FileSystemLoader, TemplateNotFound
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from app.content import load_catalogue
+from app.content import (
+    QUESTION_KINDS,
+    QuestionKindsIncomplete,
+    kind_problems,
+    kind_template_roots,
+    load_catalogue,
+)
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.logging_setup import configure_logging
 from app.services import transactions
@@ -21,8 +28,9 @@ from config import PROJECT_ROOT, config_class, normalise_database_url
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, extensions, content, blueprints, CLI and error pages.
 
-    Raises ContentError when the course content is broken and ConfigError when the environment
-    is; run.py turns both into a message and exit status 1.
+    Raises ContentError when the course content is broken, QuestionKindsIncomplete when a
+    question kind is, and ConfigError when the environment is; run.py turns each into a message
+    and exit status 1.
     """
     app = Flask(__name__, instance_path=os.environ.get("RAPPORT_INSTANCE_PATH") or None)
     overrides = dict(overrides or {})
@@ -68,6 +76,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.cli import register_commands
 
     register_commands(app)
+    _init_question_kinds(app)
     site.register_error_handlers(app)
     site.register_security(app)
     configure_logging(app)
@@ -126,6 +135,29 @@ def _sqlite_begin(connection: Connection) -> None:
     if not writes:
         raw = connection.connection.dbapi_connection
         connection.info[transactions.CHANGES_AT_BEGIN] = raw.total_changes if raw else None
+
+
+def _init_question_kinds(app: Flask) -> None:
+    """Refuse to start unless every question kind is complete (its methods, partials and
+    scripts), and let templates look a kind up by name."""
+    roots = kind_template_roots()
+    if roots:
+        app.jinja_loader = ChoiceLoader(
+            [app.jinja_loader, *(FileSystemLoader(str(root)) for root in roots)]
+        )
+
+    def template_exists(name: str) -> bool:
+        try:
+            app.jinja_env.loader.get_source(app.jinja_env, name)
+        except TemplateNotFound:
+            return False
+        return True
+
+    static = Path(app.static_folder or "")
+    problems = kind_problems(template_exists, lambda name: (static / name).is_file())
+    if problems:
+        raise QuestionKindsIncomplete(problems)
+    app.jinja_env.globals["question_kinds"] = QUESTION_KINDS
 
 
 def _init_proxy(app: Flask) -> None:

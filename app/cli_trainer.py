@@ -11,7 +11,7 @@ from flask import current_app, url_for
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from app.content import Question, Quiz
+from app.content import Quiz
 from app.extensions import db
 from app.models import Attempt, Cohort, CohortMember, LessonRead, User, utcnow
 from app.services import accounts, attempts, cohorts, summaries
@@ -216,31 +216,6 @@ def _personas(rng: random.Random, count: int) -> list[_Persona]:
     return personas
 
 
-def _answer(
-    question: Question, right_chance: float, outlook: float, rng: random.Random
-) -> list[str]:
-    """A plausible answer: right with the given chance, else a typical mistake."""
-    if question.kind == "profile":
-        last = len(question.options) - 1
-        index = round(outlook * last) + rng.choice((-1, 0, 0, 1))
-        return [question.options[min(last, max(0, index))].id]
-    right = list(question.correct_option_ids)
-    if rng.random() < right_chance:
-        return right
-    if question.kind == "ordering":
-        order = list(question.correct_order or right)
-        i = rng.randrange(len(order) - 1)
-        order[i], order[i + 1] = order[i + 1], order[i]
-        return order
-    wrong = [o.id for o in question.options if o.id not in right]
-    if question.kind == "multiple":
-        if wrong and rng.random() < 0.5:
-            return right[:-1] + [wrong[0]]
-        return right[:-1]
-    # Most mistakes fall on the same tempting distractor, as in real cohorts.
-    return [wrong[0] if rng.random() < 0.65 or len(wrong) == 1 else rng.choice(wrong[1:])]
-
-
 def _take(
     user: User,
     quiz: Quiz,
@@ -255,7 +230,9 @@ def _take(
         offset = difficulty.get(question.id, 0.0)
         # -1 marks the demo's misleading question, on which weaker learners do better.
         chance = 0.9 - 0.7 * skill if offset == -1.0 else min(0.98, max(0.02, skill + offset))
-        answers[question.id] = _answer(question, chance, persona.outlook, rng)
+        answers[question.id] = question.question_kind.sample_answer(
+            question, chance, persona.outlook, rng
+        )
     attempt = attempts.submit_attempt(user.id, quiz, answers).attempt
     attempt.started_at = when - timedelta(minutes=rng.randint(3, 25), seconds=rng.randint(0, 59))
     attempt.submitted_at = when

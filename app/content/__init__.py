@@ -1,6 +1,17 @@
 """Course content: YAML files → a validated, frozen catalogue. Imports nothing from Flask."""
 
-from app.content.kinds import QUESTION_KINDS
+from app.content.kinds import (
+    QUESTION_KINDS,
+    AnswerField,
+    FormAnswerRefused,
+    QuestionKind,
+    QuestionKindsIncomplete,
+    field_name,
+    kind_problems,
+    kind_template_roots,
+    register_kind,
+    unregister_kind,
+)
 from app.content.loader import Catalogue, ContentError, ContentProblem, load_catalogue
 from app.content.profiles import read_profiles
 from app.content.rendering import render_grid_figure
@@ -8,6 +19,15 @@ from app.content.schema import Lesson, Module, Option, Profile, Question, Quiz
 
 __all__ = [
     "QUESTION_KINDS",
+    "AnswerField",
+    "FormAnswerRefused",
+    "QuestionKind",
+    "QuestionKindsIncomplete",
+    "field_name",
+    "kind_problems",
+    "kind_template_roots",
+    "register_kind",
+    "unregister_kind",
     "Catalogue",
     "ContentError",
     "ContentProblem",

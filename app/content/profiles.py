@@ -22,8 +22,8 @@ def trait_totals(profile: Profile, quiz: Quiz, answers: Mapping[str, Sequence[st
     lowest = dict(totals)
     highest = dict(totals)
     for question in quiz.questions:
-        if question.kind != "profile":
-            continue
+        if question.graded:
+            continue  # only questions that are never marked weigh on traits
         for trait_id in totals:
             weights = [option.weights.get(trait_id, 0) for option in question.options]
             lowest[trait_id] += min(weights)

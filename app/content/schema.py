@@ -6,11 +6,20 @@ derives (rendered HTML, question versions) live in private attributes set by the
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    model_validator,
+)
 
-from app.content.kinds import QUESTION_KINDS
+from app.content.kinds import QUESTION_KINDS, QuestionKind
 
 Id = Annotated[
     str,
@@ -18,7 +27,21 @@ Id = Annotated[
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Markdown = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
-QuestionKindName = Literal["single", "multiple", "ordering", "profile"]
+
+
+def _registered_kind(name: str) -> str:
+    if name not in QUESTION_KINDS:
+        hint = difflib.get_close_matches(name, QUESTION_KINDS, n=1)
+        raise ValueError(
+            f"unknown question kind {name!r}"
+            + (f" (did you mean '{hint[0]}'?)" if hint else "")
+            + "; the kinds are: "
+            + ", ".join(sorted(QUESTION_KINDS))
+        )
+    return name
+
+
+QuestionKindName = Annotated[str, AfterValidator(_registered_kind)]
 
 
 class Strict(BaseModel):
@@ -43,7 +66,6 @@ class Question(Strict):
     suggested_answer: Id | None = None
 
     _version: str = PrivateAttr(default="")
-    _prompt_html: str = PrivateAttr(default="")
     _explanation_html: str = PrivateAttr(default="")
 
     @model_validator(mode="after")
@@ -54,21 +76,22 @@ class Question(Strict):
             raise ValueError(
                 f"option ids must be unique within a question: {', '.join(duplicates)}"
             )
-        QUESTION_KINDS[self.kind].check_definition(self)
+        self.question_kind.check_definition(self)
         return self
 
     @property
+    def question_kind(self) -> QuestionKind:
+        """The registered kind that defines, grades and shows this question."""
+        return QUESTION_KINDS[self.kind]
+
+    @property
     def graded(self) -> bool:
-        return QUESTION_KINDS[self.kind].graded
+        return self.question_kind.graded
 
     @property
     def version(self) -> str:
         """A fingerprint of everything that decides what an answer means."""
         return self._version
-
-    @property
-    def prompt_html(self) -> str:
-        return self._prompt_html
 
     @property
     def explanation_html(self) -> str:
@@ -83,11 +106,11 @@ class Question(Strict):
 
     @property
     def correct_option_ids(self) -> list[str]:
-        return QUESTION_KINDS[self.kind].correct_option_ids(self)
+        return self.question_kind.correct_option_ids(self)
 
     @property
     def display_options(self) -> list[Option]:
-        return QUESTION_KINDS[self.kind].display_options(self)
+        return self.question_kind.display_options(self)
 
 
 class Trait(Strict):
@@ -219,7 +242,7 @@ class Quiz(Strict):
                             f"question {question.id!r}, option {option.id!r}: weight on trait "
                             f"{trait_id!r}, which no profile of this quiz declares"
                         )
-        if any(q.kind == "profile" for q in self.questions) and not self.profiles:
+        if any(not q.graded for q in self.questions) and not self.profiles:
             problems.append("profile questions need a `profiles` section saying how to read them")
         if problems:
             raise ValueError("; ".join(problems))
@@ -243,6 +266,11 @@ class Quiz(Strict):
     @property
     def intro_html(self) -> str:
         return self._intro_html
+
+    @property
+    def scripts(self) -> list[str]:
+        """The static scripts its questions' kinds need on the quiz page, each once."""
+        return list(dict.fromkeys(s for q in self.questions for s in q.question_kind.scripts))
 
     @property
     def version(self) -> str:

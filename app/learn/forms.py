@@ -1,4 +1,4 @@
-"""The quiz form, built from a quiz's questions through one field builder per question kind."""
+"""The quiz form, built from the inputs each question's kind asks for (see app/content/kinds)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.content import Question, Quiz
+from app.content import AnswerField, FormAnswerRefused, Quiz
 
 
 class CheckboxListField(SelectMultipleField):
@@ -28,48 +28,25 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def field_name(question: Question, option_id: str | None = None) -> str:
-    return f"q__{question.id}" + (f"__{option_id}" if option_id else "")
+def _choices(spec: AnswerField) -> list[SelectChoice]:
+    return [SelectChoice(value, text) for value, text in spec.choices]
 
 
-def _choice_field(question: Question) -> dict[str, Field]:
-    return {
-        field_name(question): RadioField(
-            question.prompt,
-            choices=[SelectChoice(o.id, o.text) for o in question.display_options],
-            validators=[InputRequired(message="Choose an answer.")],
-        )
-    }
-
-
-def _checkbox_field(question: Question) -> dict[str, Field]:
-    return {
-        field_name(question): CheckboxListField(
-            question.prompt,
-            choices=[SelectChoice(o.id, o.text) for o in question.display_options],
-            validators=[InputRequired(message="Tick at least one answer.")],
-        )
-    }
-
-
-def _ordering_fields(question: Question) -> dict[str, Field]:
-    positions = [SelectChoice(str(n), str(n)) for n in range(1, len(question.options) + 1)]
-    return {
-        field_name(question, option.id): SelectField(
-            option.text,
-            choices=positions,
-            default=str(index),
-            validators=[InputRequired(message="Give this step a position.")],
-        )
-        for index, option in enumerate(question.display_options, 1)
-    }
-
-
-FIELD_BUILDERS: dict[str, Callable[[Question], dict[str, Field]]] = {
-    "single": _choice_field,
-    "profile": _choice_field,
-    "multiple": _checkbox_field,
-    "ordering": _ordering_fields,
+# The inputs a question kind may ask for (AnswerField.input), as WTForms fields. Kinds live in
+# app/content, which knows no form library; they describe their inputs and this table builds them.
+FIELD_TYPES: dict[str, Callable[[AnswerField], Field]] = {
+    "radio": lambda spec: RadioField(
+        spec.label, choices=_choices(spec), validators=[InputRequired(message=spec.required)]
+    ),
+    "checkboxes": lambda spec: CheckboxListField(
+        spec.label, choices=_choices(spec), validators=[InputRequired(message=spec.required)]
+    ),
+    "select": lambda spec: SelectField(
+        spec.label,
+        choices=_choices(spec),
+        default=spec.default,
+        validators=[InputRequired(message=spec.required)],
+    ),
 }
 
 
@@ -78,11 +55,13 @@ class QuizFormBase(FlaskForm):
     submit = SubmitField("Submit answers")
 
 
-def build_quiz_form(quiz: Quiz, **kwargs) -> QuizFormBase:  # noqa: ANN003
+def build_quiz_form(quiz: Quiz, **kwargs: object) -> QuizFormBase:
     """A form class made for this quiz, instantiated (CSRF included)."""
-    fields: dict[str, Field] = {}
-    for question in quiz.questions:
-        fields.update(FIELD_BUILDERS[question.kind](question))
+    fields = {
+        spec.name: FIELD_TYPES[spec.input](spec)
+        for question in quiz.questions
+        for spec in question.question_kind.answer_fields(question)
+    }
     form_class = type(f"QuizForm_{quiz.id}", (QuizFormBase,), fields)
     form = form_class(**kwargs)
     if not form.attempt_token.data:
@@ -108,21 +87,12 @@ def answers_from(form: QuizFormBase, quiz: Quiz) -> dict[str, list[str]] | None:
     answers: dict[str, list[str]] = {}
     ok = True
     for question in quiz.questions:
-        if question.kind == "ordering":
-            chosen = {
-                option.id: form[field_name(question, option.id)].data for option in question.options
-            }
-            positions = sorted(chosen.values(), key=lambda p: int(p) if str(p).isdigit() else 0)
-            if positions != [str(n) for n in range(1, len(question.options) + 1)]:
-                first = form[field_name(question, question.display_options[0].id)]
-                first.errors = [
-                    *first.errors,
-                    "Use each position once: 1 for the first step, and so on.",
-                ]
-                ok = False
-                continue
-            answers[question.id] = sorted(chosen, key=lambda option_id: int(chosen[option_id]))
-        else:
-            data = form[field_name(question)].data
-            answers[question.id] = list(data) if isinstance(data, list) else [data]
+        kind = question.question_kind
+        values = {spec.name: form[spec.name].data for spec in kind.answer_fields(question)}
+        try:
+            answers[question.id] = kind.selection_from_form(question, values)
+        except FormAnswerRefused as refused:
+            field = form[refused.field]
+            field.errors = [*field.errors, refused.message]
+            ok = False
     return answers if ok else None

@@ -126,7 +126,9 @@ def answers_csv(f: reports.ReportFilter) -> Iterator[str]:
         ) in reports.answer_rows(f):
             quiz = catalogue.quiz(quiz_id)
             question = quiz.question(question_id) if quiz else None
-            texts = {o.id: o.text for o in question.options} if question else {}
+            texts = (
+                question.question_kind.answer_texts(question, selected) if question else selected
+            )
             yield [
                 user_id,
                 name,
@@ -138,7 +140,7 @@ def answers_csv(f: reports.ReportFilter) -> Iterator[str]:
                 version,
                 question is not None and question.version == version,
                 "|".join(selected),
-                " | ".join(texts.get(o, o) for o in selected),
+                " | ".join(texts),
                 correct,
             ]
 

@@ -1,0 +1,152 @@
+"""What every question kind provides: the contract the registry checks at start-up."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+if TYPE_CHECKING:
+    from app.content.schema import Option, Question
+
+AnswerInput = Literal["radio", "checkboxes", "select"]
+
+
+def field_name(question: Question, option_id: str | None = None) -> str:
+    """The quiz form's name for a question's input (or for one option's input)."""
+    return f"q__{question.id}" + (f"__{option_id}" if option_id else "")
+
+
+@dataclass(frozen=True)
+class AnswerField:
+    """One input of the quiz form, described without a form library (learn/forms.py builds it)."""
+
+    name: str
+    label: str
+    input: AnswerInput
+    choices: tuple[tuple[str, str], ...]  # (value, text shown)
+    required: str  # the message when it is left empty
+    default: str | None = None
+
+
+class FormAnswerRefused(ValueError):
+    """Submitted form values that make no answer; `field` is the input the message belongs to."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class KindTemplates:
+    """The partials a kind renders its question with, one per page that shows it."""
+
+    quiz: str  # inside the question's fieldset on the quiz page (`question`, `form`)
+    result: str  # the learner's answer on the result page (`question`, `entry`)
+    trainer_answer: str  # the chosen answer in the trainer's learner view (`ans`)
+
+    @classmethod
+    def in_folder(cls, folder: str) -> KindTemplates:
+        return cls(
+            quiz=f"{folder}/quiz.html",
+            result=f"{folder}/result.html",
+            trainer_answer=f"{folder}/trainer_answer.html",
+        )
+
+    def names(self) -> list[str]:
+        return [self.quiz, self.result, self.trainer_answer]
+
+
+class QuestionKind:
+    """One kind of question, from its YAML definition to its grading, pages and statistics.
+
+    Subclasses set `name` and implement the methods listed in REQUIRED_METHODS; everything else
+    has a default that fits choice-like kinds.
+    """
+
+    name: ClassVar[str]
+    graded: ClassVar[bool] = True
+    # Where its partials are: a folder under the template path (default `kinds/<name>`), and the
+    # template path itself for a kind that lives outside the app (None: app/templates).
+    partials: ClassVar[str] = ""
+    partials_root: ClassVar[Path | None] = None
+    scripts: ClassVar[tuple[str, ...]] = ()  # files in app/static that its quiz partial needs
+    quiz_hint: ClassVar[str] = ""  # a line under the prompt, for kinds that need one
+
+    # --- Defining -------------------------------------------------------------------------
+    def check_definition(self, question: Question) -> None:
+        """Raise ValueError when the question breaks this kind's authoring rules."""
+        raise NotImplementedError
+
+    # --- Answering ------------------------------------------------------------------------
+    def answer_fields(self, question: Question) -> list[AnswerField]:
+        """The inputs of the quiz form that answer this question."""
+        raise NotImplementedError
+
+    def selection_from_form(self, question: Question, values: Mapping[str, Any]) -> list[str]:
+        """The selection (option ids) from the submitted values of `answer_fields`, which the form
+        has already checked one by one; raise FormAnswerRefused when together they make none."""
+        raise NotImplementedError
+
+    def answer_problem(self, question: Question, selected: list[str]) -> str | None:
+        """Why this selection is not a valid answer (unknown option, wrong count), or None."""
+        unknown = [option_id for option_id in selected if question.option(option_id) is None]
+        if unknown:
+            return "unknown option id(s): " + ", ".join(map(str, unknown))
+        if len(set(selected)) != len(selected):
+            return "an option is chosen twice"
+        if not selected:
+            return "no option chosen"
+        return None
+
+    # --- Grading --------------------------------------------------------------------------
+    def is_correct(self, question: Question, selected: list[str]) -> bool | None:
+        """Whether a valid selection is right; None for a kind that is never marked."""
+        raise NotImplementedError
+
+    def correct_option_ids(self, question: Question) -> list[str]:
+        return [option.id for option in question.options if option.correct]
+
+    def display_options(self, question: Question) -> list[Option]:
+        return list(question.options)
+
+    # --- Describing -----------------------------------------------------------------------
+    def answer_texts(self, question: Question, selected: list[str]) -> list[str]:
+        """The selection in words, in its order (an option no longer there keeps its id)."""
+        texts = {option.id: option.text for option in question.options}
+        return [texts.get(option_id, option_id) for option_id in selected]
+
+    @property
+    def templates(self) -> KindTemplates:
+        return KindTemplates.in_folder(self.partials or f"kinds/{self.name}")
+
+    # --- Item analysis --------------------------------------------------------------------
+    # Kinds whose answers are an order count, per option, how many learners put it in its
+    # right place instead of how many chose it.
+    counts_placement: ClassVar[bool] = False
+
+    def placed_option_ids(self, question: Question, selected: list[str]) -> list[str]:
+        """The options this answer put in their right place ([] for kinds without an order)."""
+        return []
+
+    # --- Demo data ------------------------------------------------------------------------
+    def sample_answer(
+        self, question: Question, right_chance: float, outlook: float, rng: random.Random
+    ) -> list[str]:
+        """A plausible answer for demo data: right with the given chance, else a typical mistake.
+        `outlook` (0 to 1) is how favourably the made-up learner sees themself."""
+        right = self.correct_option_ids(question)
+        if rng.random() < right_chance:
+            return right
+        return self.sample_mistake(question, right, rng)
+
+    def sample_mistake(self, question: Question, right: list[str], rng: random.Random) -> list[str]:
+        # Most mistakes fall on the same tempting distractor, as in real cohorts.
+        wrong = [o.id for o in question.options if o.id not in right]
+        return [wrong[0] if rng.random() < 0.65 or len(wrong) == 1 else rng.choice(wrong[1:])]
+
+
+REQUIRED_METHODS = ("check_definition", "answer_fields", "selection_from_form", "is_correct")
