@@ -20,12 +20,17 @@ from wtforms import (
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.content import AnswerField, FormAnswerRefused, Quiz
+from app.content import AnswerField, FormAnswerRefused, Question, Quiz
 
 
 class CheckboxListField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def field_name(question: Question, key: str = "") -> str:
+    """The form's name for one input of a question (its kind's AnswerField key)."""
+    return f"q__{question.id}" + (f"__{key}" if key else "")
 
 
 def _choices(spec: AnswerField) -> list[SelectChoice]:
@@ -58,7 +63,7 @@ class QuizFormBase(FlaskForm):
 def build_quiz_form(quiz: Quiz, **kwargs: object) -> QuizFormBase:
     """A form class made for this quiz, instantiated (CSRF included)."""
     fields = {
-        spec.name: FIELD_TYPES[spec.input](spec)
+        field_name(question, spec.key): FIELD_TYPES[spec.input](spec)
         for question in quiz.questions
         for spec in question.question_kind.answer_fields(question)
     }
@@ -88,11 +93,14 @@ def answers_from(form: QuizFormBase, quiz: Quiz) -> dict[str, list[str]] | None:
     ok = True
     for question in quiz.questions:
         kind = question.question_kind
-        values = {spec.name: form[spec.name].data for spec in kind.answer_fields(question)}
+        values = {
+            spec.key: form[field_name(question, spec.key)].data
+            for spec in kind.answer_fields(question)
+        }
         try:
             answers[question.id] = kind.selection_from_form(question, values)
         except FormAnswerRefused as refused:
-            field = form[refused.field]
+            field = form[field_name(question, refused.key)]
             field.errors = [*field.errors, refused.message]
             ok = False
     return answers if ok else None

@@ -3,10 +3,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.content import field_name, render_grid_figure
+from app.content import render_grid_figure
 from app.extensions import db
 from app.learn import bp
-from app.learn.forms import answers_from, build_quiz_form, started_at
+from app.learn.forms import answers_from, build_quiz_form, field_name, started_at
 from app.services import attempts, progress
 from app.services.catalogue import get_catalogue
 

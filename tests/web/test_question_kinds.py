@@ -24,7 +24,6 @@ from app.content import (
     Question,
     QuestionKind,
     QuestionKindsIncomplete,
-    field_name,
     register_kind,
     unregister_kind,
 )
@@ -79,16 +78,12 @@ def pick_two_kind(partials_root: Path) -> type[QuestionKind]:
 
         def answer_fields(self, question: Question) -> list[AnswerField]:
             choices = tuple((o.id, o.text) for o in question.options)
-            return [
-                AnswerField(
-                    field_name(question), question.prompt, "checkboxes", choices, "Tick two."
-                )
-            ]
+            return [AnswerField("", question.prompt, "checkboxes", choices, "Tick two.")]
 
         def selection_from_form(self, question: Question, values: Mapping[str, Any]) -> list[str]:
-            picked = list(values[field_name(question)])
+            picked = list(values[""])
             if len(picked) != 2:
-                raise FormAnswerRefused(field_name(question), "Tick exactly two answers.")
+                raise FormAnswerRefused("", "Tick exactly two answers.")
             return picked
 
         def answer_problem(self, question: Question, selected: list[str]) -> str | None:

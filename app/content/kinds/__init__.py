@@ -10,7 +10,6 @@ from app.content.kinds.base import (
     FormAnswerRefused,
     KindTemplates,
     QuestionKind,
-    field_name,
 )
 from app.content.kinds.choice import MultipleChoice, ProfileChoice, SingleChoice
 from app.content.kinds.ordering import Ordering
@@ -34,7 +33,6 @@ __all__ = [
     "KindTemplates",
     "QuestionKind",
     "QuestionKindsIncomplete",
-    "field_name",
     "kind_problems",
     "kind_template_roots",
     "register_kind",

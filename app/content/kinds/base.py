@@ -14,16 +14,12 @@ if TYPE_CHECKING:
 AnswerInput = Literal["radio", "checkboxes", "select"]
 
 
-def field_name(question: Question, option_id: str | None = None) -> str:
-    """The quiz form's name for a question's input (or for one option's input)."""
-    return f"q__{question.id}" + (f"__{option_id}" if option_id else "")
-
-
 @dataclass(frozen=True)
 class AnswerField:
-    """One input of the quiz form, described without a form library (learn/forms.py builds it)."""
+    """One input of the quiz form, described without a form library (learn/forms.py builds it
+    and names it after the question and the key)."""
 
-    name: str
+    key: str  # unique within the question: "" for its only input, else e.g. an option id
     label: str
     input: AnswerInput
     choices: tuple[tuple[str, str], ...]  # (value, text shown)
@@ -32,11 +28,11 @@ class AnswerField:
 
 
 class FormAnswerRefused(ValueError):
-    """Submitted form values that make no answer; `field` is the input the message belongs to."""
+    """Submitted form values that make no answer; `key` is the input the message belongs to."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, key: str, message: str) -> None:
         super().__init__(message)
-        self.field = field
+        self.key = key
         self.message = message
 
 
@@ -87,8 +83,8 @@ class QuestionKind:
         raise NotImplementedError
 
     def selection_from_form(self, question: Question, values: Mapping[str, Any]) -> list[str]:
-        """The selection (option ids) from the submitted values of `answer_fields`, which the form
-        has already checked one by one; raise FormAnswerRefused when together they make none."""
+        """The selection (option ids) from the submitted values of `answer_fields` by key, which
+        the form has checked one by one; raise FormAnswerRefused when together they make none."""
         raise NotImplementedError
 
     def answer_problem(self, question: Question, selected: list[str]) -> str | None:

@@ -6,7 +6,7 @@ import random
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from app.content.kinds.base import AnswerField, AnswerInput, QuestionKind, field_name
+from app.content.kinds.base import AnswerField, AnswerInput, QuestionKind
 
 if TYPE_CHECKING:
     from app.content.schema import Question
@@ -35,7 +35,7 @@ class ChoiceKind(QuestionKind):
     def answer_fields(self, question: Question) -> list[AnswerField]:
         return [
             AnswerField(
-                name=field_name(question),
+                key="",
                 label=question.prompt,
                 input=self.input,
                 choices=tuple((o.id, o.text) for o in question.display_options),
@@ -44,7 +44,7 @@ class ChoiceKind(QuestionKind):
         ]
 
     def selection_from_form(self, question: Question, values: Mapping[str, Any]) -> list[str]:
-        data = values[field_name(question)]
+        data = values[""]
         return list(data) if isinstance(data, list) else [data]
 
     def answer_problem(self, question: Question, selected: list[str]) -> str | None:

@@ -7,7 +7,7 @@ import random
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from app.content.kinds.base import AnswerField, FormAnswerRefused, QuestionKind, field_name
+from app.content.kinds.base import AnswerField, FormAnswerRefused, QuestionKind
 
 if TYPE_CHECKING:
     from app.content.schema import Option, Question
@@ -40,7 +40,7 @@ class Ordering(QuestionKind):
         positions = tuple((str(n), str(n)) for n in range(1, len(question.options) + 1))
         return [
             AnswerField(
-                name=field_name(question, option.id),
+                key=option.id,
                 label=option.text,
                 input="select",
                 choices=positions,
@@ -51,11 +51,11 @@ class Ordering(QuestionKind):
         ]
 
     def selection_from_form(self, question: Question, values: Mapping[str, Any]) -> list[str]:
-        chosen = {option.id: values[field_name(question, option.id)] for option in question.options}
+        chosen = {option.id: values[option.id] for option in question.options}
         positions = sorted(chosen.values(), key=lambda p: int(p) if str(p).isdigit() else 0)
         if positions != [str(n) for n in range(1, len(question.options) + 1)]:
             raise FormAnswerRefused(
-                field_name(question, question.display_options[0].id),
+                question.display_options[0].id,
                 "Use each position once: 1 for the first step, and so on.",
             )
         return sorted(chosen, key=lambda option_id: int(chosen[option_id]))
