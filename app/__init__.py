@@ -12,13 +12,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, TemplateNotFound
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from app.content import (
-    QUESTION_KINDS,
-    QuestionKindsIncomplete,
-    kind_problems,
-    kind_template_roots,
-    load_catalogue,
-)
+from app.content import QUESTION_KINDS, QuestionKindsIncomplete, load_catalogue
+from app.content.kinds import kind_problems, kind_template_roots
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.logging_setup import configure_logging
 from app.services import transactions

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,6 +73,25 @@ def make_app(database_url: str, **overrides: object) -> Flask:
     }
     config.update(overrides)
     return create_app(config)
+
+
+def start_in_a_process(
+    content: Path, instance: Path, code: str = "import run"
+) -> subprocess.CompletedProcess[str]:
+    """Start the app in a fresh Python process, as `python run.py` does, on this content."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "RAPPORT_CONTENT_DIR": str(content),
+        "RAPPORT_INSTANCE_PATH": str(instance),
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,6 @@
 """Course content: YAML files → a validated, frozen catalogue. Imports nothing from Flask."""
 
-from app.content.kinds import (
-    QUESTION_KINDS,
-    AnswerField,
-    FormAnswerRefused,
-    QuestionKind,
-    QuestionKindsIncomplete,
-    kind_problems,
-    kind_template_roots,
-    register_kind,
-    unregister_kind,
-)
+from app.content.kinds import QUESTION_KINDS, QuestionKind, QuestionKindsIncomplete
 from app.content.loader import Catalogue, ContentError, ContentProblem, load_catalogue
 from app.content.profiles import read_profiles
 from app.content.rendering import render_grid_figure
@@ -18,14 +8,8 @@ from app.content.schema import Lesson, Module, Option, Profile, Question, Quiz
 
 __all__ = [
     "QUESTION_KINDS",
-    "AnswerField",
-    "FormAnswerRefused",
     "QuestionKind",
     "QuestionKindsIncomplete",
-    "kind_problems",
-    "kind_template_roots",
-    "register_kind",
-    "unregister_kind",
     "Catalogue",
     "ContentError",
     "ContentProblem",

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from app.content.rendering import grid_references, render_grid_figure, render_markdown
-from app.content.schema import Lesson, Module, Quiz
+from app.content.schema import Lesson, Module, Question, Quiz
 from app.content.sources import SourceFile
 
 
@@ -45,7 +45,7 @@ def _fingerprint(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _question_version(question: Any) -> str:
+def _question_version(question: Question) -> str:
     return _fingerprint(
         {
             "kind": question.kind,

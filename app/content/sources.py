@@ -33,7 +33,7 @@ class ContentProblem:
 class ContentError(Exception):
     """The content could not be loaded; `problems` lists every reason at path:line."""
 
-    def __init__(self, problems: Iterable[ContentProblem]):
+    def __init__(self, problems: Iterable[ContentProblem]) -> None:
         self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 

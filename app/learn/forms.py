@@ -20,7 +20,8 @@ from wtforms import (
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.content import AnswerField, FormAnswerRefused, Question, Quiz
+from app.content import Question, Quiz
+from app.content.kinds import AnswerField, FormAnswerRefused
 
 
 class CheckboxListField(SelectMultipleField):

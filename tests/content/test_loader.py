@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.content import ContentError, load_catalogue
+from tests.conftest import start_in_a_process
 
 SAMPLE = Path(__file__).parent / "sample"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -270,19 +268,7 @@ def test_content_check_cli(runner, content: Path):
 
 def test_the_app_refuses_to_start_on_broken_content(content: Path, tmp_path: Path):
     edit(content / "quizzes/basics-check.yaml", "    kind: single", "    kind: essay")
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "RAPPORT_CONTENT_DIR": str(content),
-        "RAPPORT_INSTANCE_PATH": str(tmp_path / "instance"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "import run"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = start_in_a_process(content, tmp_path / "instance")
     assert result.returncode == 1
     assert "Rapport cannot start: the course content has problems:" in result.stderr
     assert "quizzes/basics-check.yaml:" in result.stderr

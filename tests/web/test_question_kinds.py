@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,19 +16,12 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app.content import (
-    AnswerField,
-    FormAnswerRefused,
-    Question,
-    QuestionKind,
-    QuestionKindsIncomplete,
-    register_kind,
-    unregister_kind,
-)
+from app.content import Question, QuestionKind, QuestionKindsIncomplete
+from app.content.kinds import AnswerField, FormAnswerRefused, register_kind, unregister_kind
 from app.extensions import db
 from app.models import User
 from app.services import cohorts
-from tests.conftest import PASSWORD, PROJECT_ROOT, Api, Factory, make_app
+from tests.conftest import PASSWORD, PROJECT_ROOT, Api, Factory, make_app, start_in_a_process
 from tests.security.conftest import sharing_the_test_transaction
 
 SAMPLE = PROJECT_ROOT / "tests" / "content" / "sample"
@@ -243,25 +234,13 @@ def test_the_app_refuses_an_incomplete_kind(database_url: str, app: Flask):
 
 def test_run_prints_why_a_kind_is_incomplete(tmp_path: Path):
     code = (
-        "from app.content import QuestionKind, register_kind\n"
+        "from app.content.kinds import QuestionKind, register_kind\n"
         "class Unfinished(QuestionKind):\n"
         "    name = 'unfinished'\n"
         "register_kind(Unfinished)\n"
         "import run\n"
     )
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "RAPPORT_CONTENT_DIR": str(SAMPLE),
-        "RAPPORT_INSTANCE_PATH": str(tmp_path / "instance"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = start_in_a_process(SAMPLE, tmp_path / "instance", code)
     assert result.returncode == 1
     assert result.stderr.startswith("Rapport cannot start: a question kind is incomplete:\n")
     assert re.search(

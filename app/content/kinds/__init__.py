@@ -4,13 +4,7 @@ Adding a kind means one new class (subclassing QuestionKind) registered below, p
 templates; see docs/question-kinds.md. Nothing else in the app names a kind.
 """
 
-from app.content.kinds.base import (
-    REQUIRED_METHODS,
-    AnswerField,
-    FormAnswerRefused,
-    KindTemplates,
-    QuestionKind,
-)
+from app.content.kinds.base import AnswerField, FormAnswerRefused, QuestionKind
 from app.content.kinds.choice import MultipleChoice, ProfileChoice, SingleChoice
 from app.content.kinds.ordering import Ordering
 from app.content.kinds.registry import (
@@ -27,10 +21,8 @@ for _kind in (SingleChoice, MultipleChoice, Ordering, ProfileChoice):
 
 __all__ = [
     "QUESTION_KINDS",
-    "REQUIRED_METHODS",
     "AnswerField",
     "FormAnswerRefused",
-    "KindTemplates",
     "QuestionKind",
     "QuestionKindsIncomplete",
     "kind_problems",

@@ -15,7 +15,7 @@ _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 class QuestionKindsIncomplete(Exception):
     """A registered kind lacks a method, a partial or a script; `problems` says which."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("\n".join(problems))
 
