@@ -1,7 +1,7 @@
 """The registry of question kinds: each kind owns its whole life, from definition to statistics.
 
 Adding a kind means one new class (subclassing QuestionKind) registered below, plus its partial
-templates; see docs/question-kinds.md. Nothing else in the app names a kind.
+templates; see docs/question-kinds.md. Nothing else in the app should name a kind.
 """
 
 from app.content.kinds.base import AnswerField, FormAnswerRefused, QuestionKind
