@@ -58,19 +58,20 @@ def weeks_from(rows: Any) -> list[dict[str, Any]]:
 def live_activity(f: ReportFilter) -> list[dict[str, Any]]:
     """Per week within the range: learners active, lessons opened, quizzes submitted (one
     query)."""
+    sources = (
+        (LessonRead.first_read_at, LessonRead.user_id, 1, f.reads()),
+        (Attempt.submitted_at, Attempt.user_id, 0, f.attempts()),
+    )
     events = union_all(
-        select(
-            week_sql(LessonRead.first_read_at).label("week"),
-            LessonRead.user_id.label("user_id"),
-            literal(1).label("lessons"),
-            literal(0).label("attempts"),
-        ).where(*f.reads()),
-        select(
-            week_sql(Attempt.submitted_at).label("week"),
-            Attempt.user_id.label("user_id"),
-            literal(0).label("lessons"),
-            literal(1).label("attempts"),
-        ).where(*f.attempts()),
+        *(
+            select(
+                week_sql(moment).label("week"),
+                user_id.label("user_id"),
+                literal(is_read).label("lessons"),
+                literal(1 - is_read).label("attempts"),
+            ).where(*conditions)
+            for moment, user_id, is_read, conditions in sources
+        )
     ).subquery()
     rows = db.session.execute(
         select(
