@@ -23,12 +23,14 @@ def record_lesson_read(user_id: int, module: Module, lesson_id: str) -> None:
     """Remember that the learner opened this lesson (the first time counts; repeats are no-ops)."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
-    result = db.session.execute(
+    stored = db.session.execute(
         insert(LessonRead)
         .values(user_id=user_id, module_id=module.id, lesson_id=lesson_id, first_read_at=now)
         .on_conflict_do_nothing(index_elements=["user_id", "module_id", "lesson_id"])
-    )
-    if result.rowcount:
+        .returning(LessonRead.id)
+    ).first()
+    # RETURNING, not rowcount: psycopg reports -1 rows for this statement, read or not.
+    if stored is not None:
         hooks.lesson_first_read(user_id, now)
 
 
