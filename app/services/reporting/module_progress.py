@@ -127,8 +127,8 @@ def learner_modules(found: Modules) -> dict[str, tuple[bool, bool]]:
 
 
 def learner_states(f: ReportFilter) -> dict[int, LearnerState]:
-    """Every active learner of the cohort with their started and completed modules (two
-    queries)."""
+    """The cohort's learners who did anything within the range, with their started and
+    completed modules and their last activity (two queries)."""
     reads = db.session.execute(
         select(
             LessonRead.user_id,
