@@ -11,7 +11,7 @@ import shutil
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select
 
 from app.api.serializers.reports import report_json
 from app.cli_trainer import seed_demo
@@ -101,10 +101,11 @@ def assert_summaries_match_live(cohort_id: int) -> dict[str, Any]:
     return figures(summary)
 
 
-def snapshot() -> dict[str, list[tuple]]:
-    """Every summary row, without the rows whose totals all came back to zero."""
+def snapshot(tables: tuple[Table, ...] = hooks.TABLES) -> dict[str, list[tuple]]:
+    """Every row of the summary tables, without the cohort rows whose totals all came back to
+    zero."""
     found = {}
-    for table in hooks.TABLES:
+    for table in tables:
         keys = {c.name for c in table.primary_key.columns}
         rows = []
         for row in db.session.execute(select(table)).mappings():
