@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from app.content import Quiz
 from app.extensions import db
 from app.models import Attempt, Cohort, CohortMember, LessonRead, User, utcnow
-from app.services import accounts, attempts, cohorts, summaries
+from app.services import accounts, attempts, cohorts
 from app.services.catalogue import get_catalogue
+from app.services.reporting import hooks
 
 cohorts_cli = AppGroup("cohorts", help="Create cohorts and add learners to them.")
 demo_cli = AppGroup("demo", help="Demo data: a trainer and a cohort with a few weeks of activity.")
@@ -88,10 +89,10 @@ def list_cohorts() -> None:
 def rebuild_summaries() -> None:
     """Recompute the cohort reports' summary tables from every attempt and lesson read.
 
-    Needed only after rows were changed by hand: a change to which lessons and graded quizzes
-    make up a module is picked up by the first report that follows it.
+    Run it after a deploy that changes which lessons or graded quizzes make up a module (until
+    then, reports count module progress live, more slowly) and after rows were changed by hand.
     """
-    summaries.rebuild(db.session.connection())
+    hooks.rebuild(db.session.connection())
     db.session.commit()
     click.echo("Rebuilt the cohort report summaries.")
 
@@ -335,7 +336,7 @@ def seed_demo() -> DemoResult:
             day += persona.pace * rng.uniform(0.7, 1.3)
         db.session.flush()
     # The activity was back-dated after it was stored: count it again in the summary tables.
-    summaries.rebuild(db.session.connection())
+    hooks.rebuild(db.session.connection())
     return DemoResult(cohort, True, 30, made, emails[10])
 
 

@@ -27,7 +27,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from app.extensions import db
 from app.services import exports
-from app.services.reports import ReportFilter
+from app.services.reporting import ReportFilter
 
 bp = Blueprint("site", __name__)
 log = logging.getLogger("rapport.requests")

@@ -96,8 +96,9 @@ def generate(learners: int, seed: int = 7) -> dict[str, Any]:
 
     from app.extensions import db
     from app.models import Answer, Attempt, Cohort, CohortMember, LessonRead, User
-    from app.services import accounts, summaries
+    from app.services import accounts
     from app.services.catalogue import get_catalogue
+    from app.services.reporting import hooks
 
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -198,7 +199,7 @@ def generate(learners: int, seed: int = 7) -> dict[str, Any]:
         _insert(connection, Attempt.__table__, attempts)
         _insert(connection, Answer.__table__, answers)
         # Bulk inserts bypass the services' hooks: compute the report's summary tables now.
-        summaries.rebuild(connection)
+        hooks.rebuild(connection)
         if connection.dialect.name == "postgresql":
             # Ids were given explicitly: move the sequences past them.
             connection.execute(

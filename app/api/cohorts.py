@@ -9,9 +9,10 @@ from flask import Response, current_app, jsonify, request
 from app.api import bp
 from app.api.openapi import EXTRA_PATHS, _json, _ref
 from app.api.routes import api_user, json_body
+from app.api.serializers.reports import learner_json, report_json_text
 from app.extensions import db, limiter
 from app.models import Cohort
-from app.services import cohorts, reports
+from app.services import cohorts, reporting
 from app.site import csv_download, error_response
 
 NOT_FOUND = "No such cohort."
@@ -22,12 +23,12 @@ def _cohort_or_404(cohort_id: int) -> Cohort | Response:
     return found if found is not None else error_response(404, NOT_FOUND)
 
 
-def _filter(cohort_id: int) -> reports.ReportFilter | Response:
+def _filter(cohort_id: int) -> reporting.ReportFilter | Response:
     try:
-        return reports.ReportFilter.parse(
+        return reporting.ReportFilter.parse(
             cohort_id, request.args.get("from"), request.args.get("to")
         )
-    except reports.ReportFilterError as error:
+    except reporting.ReportFilterError as error:
         return error_response(400, str(error), "invalid_filter")
 
 
@@ -58,8 +59,8 @@ def cohort_report(cohort_id: int):  # noqa: ANN201
     f = _filter(cohort.id)
     if isinstance(f, Response):
         return f
-    report = reports.cohort_report(f, with_learners=False)
-    return current_app.response_class(reports.report_json_text(report), mimetype="application/json")
+    report = reporting.cohort_report(f, with_learners=False)
+    return current_app.response_class(report_json_text(report), mimetype="application/json")
 
 
 @bp.get("/cohorts/<int:cohort_id>/learners/<int:user_id>")
@@ -73,7 +74,7 @@ def cohort_learner(cohort_id: int, user_id: int):  # noqa: ANN201
     f = _filter(cohort.id)
     if isinstance(f, Response):
         return f
-    return jsonify(reports.learner_json(learner, reports.learner_attempts(f, learner.id)))
+    return jsonify(learner_json(learner, reporting.learner_attempts(f, learner.id)))
 
 
 def _csv(cohort_id: int, kind: str):  # noqa: ANN202

@@ -3,7 +3,7 @@ rows per quiz, question and week instead of every attempt and answer.
 
 Per learner (`learner_*`): what the learner did, whatever cohort they are in. Per cohort
 (`cohort_*`): the sum of its current learners' rows; a learner joining or leaving adds or
-subtracts theirs. app/services/summaries.py keeps them in step and can rebuild them.
+subtracts theirs. app/services/reporting/hooks.py keeps them in step and can rebuild them.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ class CohortOption(db.Model):
 
 
 class SummaryState(db.Model):
-    """Facts about the summaries themselves, by name (see app/services/summaries.py)."""
+    """Facts about the summaries themselves, by name (see app/services/reporting/hooks.py)."""
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(64))

@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from app.content import QUESTION_KINDS, Quiz, read_profiles
 from app.extensions import db
 from app.models import Answer, Attempt, utcnow
-from app.services import summaries
 from app.services.catalogue import get_catalogue
+from app.services.reporting import hooks
 from app.services.transactions import begin_writing
 
 
@@ -172,7 +172,7 @@ def _store(attempt: Attempt, graded: list[GradedAnswer]) -> None:
             for answer in graded
         ],
     )
-    summaries.attempt_stored(attempt, graded)
+    hooks.attempt_stored(attempt, graded)
 
 
 def _attempt_for_key(user_id: int, key: str) -> Attempt | None:

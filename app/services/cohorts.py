@@ -13,7 +13,8 @@ from sqlalchemy import case, delete, func, select
 
 from app.extensions import db
 from app.models import Cohort, CohortMember, User, utcnow
-from app.services import accounts, summaries
+from app.services import accounts
+from app.services.reporting import hooks
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 CODE_LENGTH = 8
@@ -181,13 +182,13 @@ def _add_member(cohort: Cohort, user_id: int, role: str) -> bool:
         if role == "trainer" and member.role != "trainer":
             member.role = "trainer"
             db.session.flush()
-            summaries.learners_left(cohort.id, [user_id])
+            hooks.learners_left(cohort.id, [user_id])
             return True
         return False
     db.session.add(CohortMember(cohort_id=cohort.id, user_id=user_id, role=role))
     db.session.flush()
     if role == "learner":
-        summaries.learners_joined(cohort.id, [user_id])
+        hooks.learners_joined(cohort.id, [user_id])
     return True
 
 
@@ -224,7 +225,7 @@ def remove_learner(cohort: Cohort, user_id: int) -> bool:
     )
     db.session.flush()
     if result.rowcount:
-        summaries.learners_left(cohort.id, [user_id])
+        hooks.learners_left(cohort.id, [user_id])
     return bool(result.rowcount)
 
 
@@ -383,7 +384,7 @@ def add_learners(cohort: Cohort, people: list[Person]) -> AddResult:
             result.added.append(user)
         db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id, role="learner"))
     db.session.flush()
-    summaries.learners_joined(cohort.id, [user.id for user in result.added])
+    hooks.learners_joined(cohort.id, [user.id for user in result.added])
     return result
 
 

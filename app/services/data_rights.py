@@ -16,7 +16,7 @@ from sqlalchemy import Table, and_, delete, exists, func, or_, select, update
 
 from app.extensions import db
 from app.models import User, utcnow
-from app.services import summaries
+from app.services.reporting import hooks
 
 EXPORT_FORMAT = "rapport-personal-data/1"
 ANSWER_POLICIES = ("anonymise", "remove")
@@ -195,7 +195,7 @@ def delete_account(user: User, answers: str) -> dict[str, int]:
     db.session.flush()
     placeholder_id = _placeholder_for(user_id) if answers == "anonymise" else None
     if placeholder_id is None:  # nothing moves to a placeholder: the cohorts lose the learner
-        summaries.leaving_every_cohort(user_id)
+        hooks.leaving_every_cohort(user_id)
     affected: dict[str, int] = {}
     for entry in [e for e in REGISTRY if e.table != "user"] + [
         e for e in REGISTRY if e.table == "user"

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from app.services import reports
+from app.services import reporting
 from app.services.catalogue import get_catalogue
 
 # A spreadsheet runs a cell that begins with one of these as a formula ("CSV injection").
@@ -48,7 +48,7 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]
         yield buffer.getvalue()
 
 
-def learners_csv(f: reports.ReportFilter) -> Iterator[str]:
+def learners_csv(f: reporting.ReportFilter) -> Iterator[str]:
     """One row per learner: who they are, progress in each module and results in each quiz."""
     catalogue = get_catalogue()
     quizzes = [catalogue.quiz(q) for m in catalogue.modules for q in m.quizzes]
@@ -61,7 +61,7 @@ def learners_csv(f: reports.ReportFilter) -> Iterator[str]:
         header.append(f"{quiz.id}: attempts")
         if quiz.is_graded:
             header += [f"{quiz.id}: best score", f"{quiz.id}: max score", f"{quiz.id}: passed"]
-    rows = reports.learner_rows(f)
+    rows = reporting.learner_rows(f)
 
     def lines() -> Iterator[list[Any]]:
         for row in rows:
@@ -107,7 +107,7 @@ ANSWER_HEADER = [
 ]
 
 
-def answers_csv(f: reports.ReportFilter) -> Iterator[str]:
+def answers_csv(f: reporting.ReportFilter) -> Iterator[str]:
     """One row per answer of the cohort's learners; `correct` is empty for profile questions."""
     catalogue = get_catalogue()
 
@@ -123,7 +123,7 @@ def answers_csv(f: reports.ReportFilter) -> Iterator[str]:
             version,
             selected,
             correct,
-        ) in reports.answer_rows(f):
+        ) in reporting.answer_rows(f):
             quiz = catalogue.quiz(quiz_id)
             question = quiz.question(question_id) if quiz else None
             texts = (

@@ -14,33 +14,24 @@ from app.content import Module, Quiz
 from app.extensions import db
 from app.models import Attempt, LessonRead, utcnow
 from app.services.catalogue import get_catalogue
+from app.services.completion import is_module_complete
+from app.services.reporting import hooks
 from app.services.transactions import begin_writing
 
 
 def record_lesson_read(user_id: int, module: Module, lesson_id: str) -> None:
     """Remember that the learner opened this lesson (the first time counts; repeats are no-ops)."""
-    from app.services import summaries  # summaries builds on is_module_complete, below
-
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
-    result = db.session.execute(
+    stored = db.session.execute(
         insert(LessonRead)
         .values(user_id=user_id, module_id=module.id, lesson_id=lesson_id, first_read_at=now)
         .on_conflict_do_nothing(index_elements=["user_id", "module_id", "lesson_id"])
-    )
-    if result.rowcount:
-        summaries.lesson_first_read(user_id, now)
-
-
-def is_module_complete(
-    module: Module, lessons_read: Iterable[str], passed_quizzes: Iterable[str]
-) -> bool:
-    """The one rule: every lesson read and every graded quiz passed."""
-    catalogue = get_catalogue()
-    read, passed = set(lessons_read), set(passed_quizzes)
-    return all(lesson.id in read for lesson in module.lessons) and all(
-        quiz.id in passed for quiz in catalogue.quizzes_of(module) if quiz.is_graded
-    )
+        .returning(LessonRead.id)
+    ).first()
+    # RETURNING, not rowcount: psycopg reports -1 rows for this statement, read or not.
+    if stored is not None:
+        hooks.lesson_first_read(user_id, now)
 
 
 @dataclass(frozen=True)

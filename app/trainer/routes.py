@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from app.extensions import db, limiter
 from app.models import Cohort, User
-from app.services import cohorts, reports
+from app.services import cohorts, reporting
 from app.services.catalogue import get_catalogue
 from app.site import csv_download
 from app.trainer import bp
@@ -46,16 +46,16 @@ def _cohort_or_404(cohort_id: int) -> Cohort:
     return cohort
 
 
-def _filter(cohort: Cohort) -> reports.ReportFilter:
+def _filter(cohort: Cohort) -> reporting.ReportFilter:
     try:
-        return reports.ReportFilter.parse(
+        return reporting.ReportFilter.parse(
             cohort.id, request.args.get("from"), request.args.get("to")
         )
-    except reports.ReportFilterError as error:
+    except reporting.ReportFilterError as error:
         abort(400, str(error))
 
 
-def _page(template: str, cohort: Cohort, f: reports.ReportFilter, **values) -> str:
+def _page(template: str, cohort: Cohort, f: reporting.ReportFilter, **values) -> str:
     return render_template(
         f"trainer/{template}", cohort=cohort, filter=f, catalogue=get_catalogue(), **values
     )
@@ -93,7 +93,7 @@ def overview(cohort_id: int):  # noqa: ANN201
         "overview.html",
         cohort,
         f,
-        report=reports.cohort_report(f, with_items=False, with_learners=False),
+        report=reporting.cohort_report(f, with_items=False, with_learners=False),
     )
 
 
@@ -103,7 +103,7 @@ def progress(cohort_id: int):  # noqa: ANN201
     f = _filter(cohort)
     sort = request.args.get("sort", "name")[:80]
     descending = request.args.get("dir") == "desc"
-    rows = reports.sort_rows(reports.learner_rows(f), sort, descending)
+    rows = reporting.sort_rows(reporting.learner_rows(f), sort, descending)
     return _page("progress.html", cohort, f, rows=rows, sort=sort, descending=descending)
 
 
@@ -111,15 +111,15 @@ def progress(cohort_id: int):  # noqa: ANN201
 def items(cohort_id: int):  # noqa: ANN201
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
-    report = reports.cohort_report(f, with_learners=False)
+    report = reporting.cohort_report(f, with_learners=False)
     return _page(
         "items.html",
         cohort,
         f,
         report=report,
-        easy=reports.EASY,
-        hard=reports.HARD,
-        flag_min=reports.FLAG_MIN_ANSWERS,
+        easy=reporting.EASY,
+        hard=reporting.HARD,
+        flag_min=reporting.FLAG_MIN_ANSWERS,
     )
 
 
@@ -131,8 +131,8 @@ def self_assessment(cohort_id: int):  # noqa: ANN201
         "self_assessment.html",
         cohort,
         f,
-        profiles=reports.self_assessment(f),
-        min_group=reports.MIN_GROUP,
+        profiles=reporting.self_assessment(f),
+        min_group=reporting.MIN_GROUP,
     )
 
 
@@ -140,10 +140,10 @@ def self_assessment(cohort_id: int):  # noqa: ANN201
 def attention(cohort_id: int):  # noqa: ANN201
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
-    days = request.args.get("days", str(reports.STALLED_DAYS))
+    days = request.args.get("days", str(reporting.STALLED_DAYS))
     if not days.isdigit() or not 1 <= int(days) <= 3650:
         abort(400, "Give the number of days as a whole number from 1 to 3650.")
-    found = reports.needs_attention(f, int(days))
+    found = reporting.needs_attention(f, int(days))
     return _page("attention.html", cohort, f, found=found, days=int(days))
 
 
@@ -155,7 +155,7 @@ def learner(cohort_id: int, user_id: int):  # noqa: ANN201
         abort(404)
     f = _filter(cohort)
     return _page(
-        "learner.html", cohort, f, learner=person, attempts=reports.learner_attempts(f, person.id)
+        "learner.html", cohort, f, learner=person, attempts=reporting.learner_attempts(f, person.id)
     )
 
 

@@ -132,9 +132,9 @@ def upgrade():
     )
     # Fill them from the rows already stored (needs the app, which `flask db upgrade` provides:
     # module completion and ordering questions are judged against the course content).
-    from app.services import summaries
+    from app.services.reporting import hooks
 
-    summaries.rebuild(op.get_bind())
+    hooks.rebuild(op.get_bind())
 
 
 def downgrade():

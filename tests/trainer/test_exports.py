@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from app.services import exports, reports
+from app.services import exports, reporting
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def parse(lines) -> list[dict]:  # noqa: ANN001
 
 def test_learners_csv(world):
     world.learners[0].name = "=Evil Name"
-    rows = parse(exports.learners_csv(reports.ReportFilter(world.cohort.id)))
+    rows = parse(exports.learners_csv(reporting.ReportFilter(world.cohort.id)))
     assert len(rows) == 6
     by_email = {r["email"]: r for r in rows}
     l1 = by_email[world.learners[0].email]
@@ -67,7 +67,7 @@ def test_learners_csv(world):
 
 
 def test_answers_csv(world):
-    rows = parse(exports.answers_csv(reports.ReportFilter(world.cohort.id)))
+    rows = parse(exports.answers_csv(reporting.ReportFilter(world.cohort.id)))
     assert len(rows) == 7 * 6 + 3 * 3
     l4_q1 = [r for r in rows if r["email"] == world.learners[3].email and r["question_id"] == "q1"]
     assert [(r["chosen_option_ids"], r["chosen_option_texts"], r["correct"]) for r in l4_q1] == [

@@ -6,19 +6,20 @@ from datetime import timedelta
 
 import pytest
 
-from app.services import accounts, reports, summaries
+from app.services import accounts, reporting
+from app.services.reporting import hooks, report
 from tests.trainer.conftest import World
 
 
-def report_of(world: World, **dates) -> reports.CohortReport:  # noqa: ANN003
-    return reports.cohort_report(reports.ReportFilter(world.cohort.id, **dates))
+def report_of(world: World, **dates) -> reporting.CohortReport:  # noqa: ANN003
+    return reporting.cohort_report(reporting.ReportFilter(world.cohort.id, **dates))
 
 
-def quiz(report: reports.CohortReport, quiz_id: str) -> reports.QuizStats:
+def quiz(report: reporting.CohortReport, quiz_id: str) -> reporting.QuizStats:
     return next(q for q in report.quizzes if q.quiz.id == quiz_id)
 
 
-def question(report: reports.CohortReport, question_id: str) -> reports.QuestionStats:
+def question(report: reporting.CohortReport, question_id: str) -> reporting.QuestionStats:
     return next(q for q in quiz(report, "check").questions if q.id == question_id)
 
 
@@ -133,7 +134,7 @@ def test_answers_on_an_older_question_version_are_counted_apart(world):
         .values(question_version="0ld0ld0ld0ld0ld")
     )
     # Rows changed behind the app's back: the summaries the open-range report reads follow.
-    summaries.rebuild(db.session.connection())
+    hooks.rebuild(db.session.connection())
     report = report_of(world)
     assert question(report, "q1").answered == 4
     assert question(report, "q1").facility == pytest.approx(2 / 4)
@@ -176,7 +177,7 @@ def test_activity_per_week(world):
 
 
 def test_progress_matrix_and_sorting(world):
-    rows = reports.learner_rows(reports.ReportFilter(world.cohort.id))
+    rows = reporting.learner_rows(reporting.ReportFilter(world.cohort.id))
     by_name = {r.learner.name: r for r in rows}
     l1, l4 = by_name["L1 Learner"], by_name["L4 Learner"]
     assert l1.lessons == {"intro": 2, "second": 1}
@@ -186,37 +187,40 @@ def test_progress_matrix_and_sorting(world):
         4,
         True,
     )
-    ordered = reports.sort_rows(rows, "quiz:check", descending=True)
+    ordered = reporting.sort_rows(rows, "quiz:check", descending=True)
     assert [r.learner.name[:2] for r in ordered] == ["L1", "L4", "L2", "L3", "L5", "L6"]
-    ordered = reports.sort_rows(rows, "completed", descending=True)
+    ordered = reporting.sort_rows(rows, "completed", descending=True)
     assert ordered[0].learner.name == "L1 Learner"
-    assert reports.sort_rows(rows, "nonsense")[0].learner.name == "L1 Learner"
+    assert reporting.sort_rows(rows, "nonsense")[0].learner.name == "L1 Learner"
 
 
 def test_needs_attention_with_reasons(world):
     found = {
         a.learner.name: a.reasons
-        for a in reports.needs_attention(reports.ReportFilter(world.cohort.id))
+        for a in reporting.needs_attention(reporting.ReportFilter(world.cohort.id))
     }
     assert set(found) == {"L3 Learner", "L5 Learner", "L6 Learner"}
     assert found["L6 Learner"] == ["has not started"]
     assert found["L3 Learner"][0].startswith("no activity for 30 days")
     assert found["L5 Learner"] == ["failed “Check” 2 times (not passed yet)"]
     week = {
-        a.learner.name for a in reports.needs_attention(reports.ReportFilter(world.cohort.id), 7)
+        a.learner.name
+        for a in reporting.needs_attention(reporting.ReportFilter(world.cohort.id), 7)
     }
     assert week == {"L2 Learner", "L3 Learner", "L5 Learner", "L6 Learner"}  # L2 idle 10 days
 
 
 def test_needs_attention_leaves_out_deactivated_learners(world):
     accounts.set_active(world.learners[5], False)  # L6, who has not started
-    found = {a.learner.name for a in reports.needs_attention(reports.ReportFilter(world.cohort.id))}
+    found = {
+        a.learner.name for a in reporting.needs_attention(reporting.ReportFilter(world.cohort.id))
+    }
     assert found == {"L3 Learner", "L5 Learner"}
 
 
 def test_self_assessment_distributions_without_singling_anyone_out(world):
     found = {
-        p.profile_id: p for p in reports.self_assessment(reports.ReportFilter(world.cohort.id))
+        p.profile_id: p for p in reporting.self_assessment(reporting.ReportFilter(world.cohort.id))
     }
     trust = found["trust"]
     assert (trust.learners, trust.shown) == (3, True)
@@ -227,7 +231,7 @@ def test_self_assessment_distributions_without_singling_anyone_out(world):
     since = (world.now - timedelta(days=15)).date()
     recent = {
         p.profile_id: p
-        for p in reports.self_assessment(reports.ReportFilter(world.cohort.id, since))
+        for p in reporting.self_assessment(reporting.ReportFilter(world.cohort.id, since))
     }
     assert (recent["trust"].learners, recent["trust"].shown, recent["trust"].trust) == (
         2,
@@ -238,7 +242,7 @@ def test_self_assessment_distributions_without_singling_anyone_out(world):
 
 def test_learner_attempts_with_every_answer(world):
     l4 = world.learners[3]
-    views = reports.learner_attempts(reports.ReportFilter(world.cohort.id), l4.id)
+    views = reporting.learner_attempts(reporting.ReportFilter(world.cohort.id), l4.id)
     assert [(v.attempt.quiz_id, v.number) for v in views] == [("check", 2), ("check", 1)]
     first = views[1]
     assert first.seconds == 300
@@ -249,17 +253,17 @@ def test_learner_attempts_with_every_answer(world):
 
 
 def test_pearson_edge_cases():
-    assert reports.pearson(1, 1, 1, 1, 1, 1) is None
-    assert reports.pearson(3, 3, 6, 6, 3, 14) is None  # x constant
-    assert reports.pearson(2, 1, 1, 1, 1, 1) == pytest.approx(1.0)
+    assert reporting.pearson(1, 1, 1, 1, 1, 1) is None
+    assert reporting.pearson(3, 3, 6, 6, 3, 14) is None  # x constant
+    assert reporting.pearson(2, 1, 1, 1, 1, 1) == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(
     ("date_from", "date_to"), [("2024-13-01", ""), ("", "yesterday"), ("2024-05-02", "2024-05-01")]
 )
 def test_unreadable_ranges_are_refused(date_from, date_to):
-    with pytest.raises(reports.ReportFilterError):
-        reports.ReportFilter.parse(1, date_from, date_to)
+    with pytest.raises(reporting.ReportFilterError):
+        reporting.ReportFilter.parse(1, date_from, date_to)
 
 
 def test_the_cache_answers_only_while_the_data_is_unchanged(small, world):
@@ -267,16 +271,16 @@ def test_the_cache_answers_only_while_the_data_is_unchanged(small, world):
 
     small.config["REPORT_CACHE_SECONDS"] = 60
     try:
-        f = reports.ReportFilter(world.cohort.id)
-        first = reports.cohort_report(f)
+        f = reporting.ReportFilter(world.cohort.id)
+        first = reporting.cohort_report(f)
         with counting_queries() as statements:
-            again = reports.cohort_report(f)
+            again = reporting.cohort_report(f)
         assert len(statements) == 2  # the learners and the data version only
         assert quiz(again, "check") is quiz(first, "check")
         answer(world.learners[5], "check", check("a", "a", ["a", "b"]), world.now)
-        fresh = reports.cohort_report(f)
+        fresh = reporting.cohort_report(f)
         assert quiz(fresh, "check").attempts == 8
         assert fresh.not_started == 0
     finally:
         small.config.pop("REPORT_CACHE_SECONDS")
-        reports._CACHE.clear()
+        report._CACHE.clear()

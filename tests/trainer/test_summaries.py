@@ -11,16 +11,27 @@ import shutil
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select
 
+from app.api.serializers.reports import report_json
 from app.cli_trainer import seed_demo
 from app.extensions import db
 from app.models import LearnerQuiz, SummaryState, User
-from app.services import accounts, cohorts, data_rights, reports, summaries
+from app.services import accounts, cohorts, data_rights, reporting
 from app.services.catalogue import get_catalogue
+from app.services.reporting import hooks
 from tests.conftest import Api, make_app, right_answers, wrong_answers
 from tests.security.conftest import sharing_the_test_transaction
-from tests.trainer.conftest import CONTENT, MOOD_LOW, answer, build_world, check, new_user, read
+from tests.trainer.conftest import (
+    CONTENT,
+    MOOD_LOW,
+    answer,
+    build_world,
+    check,
+    counting_queries,
+    new_user,
+    read,
+)
 
 EVERYTHING = {"date_from": date(2000, 1, 1), "date_to": date(2100, 1, 1)}
 
@@ -41,7 +52,7 @@ def _rounded(value: Any) -> Any:
     return value
 
 
-def _question(q: reports.QuestionStats) -> tuple:
+def _question(q: reporting.QuestionStats) -> tuple:
     return (
         q.id,
         q.version,
@@ -55,7 +66,7 @@ def _question(q: reports.QuestionStats) -> tuple:
     )
 
 
-def figures(report: reports.CohortReport) -> dict[str, Any]:
+def figures(report: reporting.CohortReport) -> dict[str, Any]:
     """Every figure of the report (the HTML pages' and the API's), as plain values."""
     return {
         "learners": [(x.id, x.name, x.email, x.active) for x in report.learners],
@@ -81,19 +92,20 @@ def figures(report: reports.CohortReport) -> dict[str, Any]:
 
 
 def assert_summaries_match_live(cohort_id: int) -> dict[str, Any]:
-    summary = reports.cohort_report(reports.ReportFilter(cohort_id))
-    live = reports.cohort_report(reports.ReportFilter(cohort_id, **EVERYTHING))
+    summary = reporting.cohort_report(reporting.ReportFilter(cohort_id))
+    live = reporting.cohort_report(reporting.ReportFilter(cohort_id, **EVERYTHING))
     assert figures(summary) == figures(live)
-    as_json, live_json = reports.report_json(summary), reports.report_json(live)
+    as_json, live_json = report_json(summary), report_json(live)
     as_json.pop("filter"), live_json.pop("filter")
     assert _rounded(as_json) == _rounded(live_json)
     return figures(summary)
 
 
-def snapshot() -> dict[str, list[tuple]]:
-    """Every summary row, without the rows whose totals all came back to zero."""
+def snapshot(tables: tuple[Table, ...] = hooks.TABLES) -> dict[str, list[tuple]]:
+    """Every row of the summary tables, without the cohort rows whose totals all came back to
+    zero."""
     found = {}
-    for table in summaries.TABLES:
+    for table in tables:
         keys = {c.name for c in table.primary_key.columns}
         rows = []
         for row in db.session.execute(select(table)).mappings():
@@ -164,7 +176,7 @@ def test_summaries_follow_every_kind_of_change(small, request):
 
     # The incremental totals are exactly what a rebuild from the raw rows gives.
     before = snapshot()
-    summaries.rebuild(db.session.connection())
+    hooks.rebuild(db.session.connection())
     assert snapshot() == before
 
 
@@ -176,7 +188,7 @@ def test_rebuild_gives_the_tables_the_hooks_keep(world):
     before = snapshot()
     assert before["cohort_question"]
     assert before["learner_progress"]
-    summaries.rebuild(db.session.connection())
+    hooks.rebuild(db.session.connection())
     assert snapshot() == before
     assert_summaries_match_live(world.cohort.id)
 
@@ -234,8 +246,8 @@ def test_the_api_lists_every_learner_by_name(sclient, make, world):
     db.session.commit()
     api = Api(sclient, make.token(world.trainer))
     body = api.get(f"/cohorts/{world.cohort.id}/report").json
-    live = reports.cohort_report(reports.ReportFilter(world.cohort.id, **EVERYTHING))
-    expected = reports.report_json(live)
+    live = reporting.cohort_report(reporting.ReportFilter(world.cohort.id, **EVERYTHING))
+    expected = report_json(live)
     assert body["learners"] == expected["learners"]
     assert name in [x["name"] for x in body["learners"]]
     body.pop("filter"), expected.pop("filter")
@@ -245,11 +257,12 @@ def test_the_api_lists_every_learner_by_name(sclient, make, world):
     assert api.get(f"/cohorts/{empty.id}/report").json["learners"] == []
 
 
-def test_a_module_that_gains_a_lesson_is_counted_again_by_its_new_rules(
-    small, world, tmp_path, database_url
+def test_a_module_that_gains_a_lesson_is_counted_by_its_new_rules_without_writing(
+    small, world, tmp_path, database_url, caplog
 ):
     """L1 completed `second` (its only lesson); once the course gives it a second lesson, the
-    first report rebuilds the summaries and L1 has completed it no more."""
+    report counts module progress live (right, and without writing) until the summaries are
+    rebuilt from the command line; then it reads them again."""
     shutil.copytree(CONTENT, tmp_path, dirs_exist_ok=True)
     module = tmp_path / "modules" / "second.yaml"
     module.write_text(
@@ -259,13 +272,30 @@ def test_a_module_that_gains_a_lesson_is_counted_again_by_its_new_rules(
         )
     )
     cohort_id = world.cohort.id
+    # As the migrations leave a database: the summaries and the modules they were judged by.
+    assert small.test_cli_runner().invoke(args=["cohorts", "rebuild-summaries"]).exit_code == 0
+    old_basis = reporting.progress_basis()
     before = assert_summaries_match_live(cohort_id)
     assert ("second", 1, 1) in before["modules"]
+    progress_rows = snapshot()["cohort_progress"]
 
     changed = make_app(database_url, CONTENT_DIR=tmp_path)
     with sharing_the_test_transaction(changed, small), changed.app_context():
-        after = assert_summaries_match_live(cohort_id)
+        caplog.clear()
+        with counting_queries() as statements:
+            after = assert_summaries_match_live(cohort_id)
         assert ("second", 1, 0) in after["modules"]
-        assert db.session.scalar(select(SummaryState.value)) == summaries.progress_basis()
+        writes = ("INSERT", "UPDATE", "DELETE")
+        assert not [s for s in statements if s.lstrip().upper().startswith(writes)]
+        assert "rebuild-summaries" in caplog.text
+        assert db.session.scalar(select(SummaryState.value)) == old_basis
+        assert snapshot()["cohort_progress"] == progress_rows  # nothing rewritten
+
+        runner = changed.test_cli_runner()
+        assert runner.invoke(args=["cohorts", "rebuild-summaries"]).exit_code == 0
+        assert db.session.scalar(select(SummaryState.value)) == reporting.progress_basis()
+        caplog.clear()
+        assert assert_summaries_match_live(cohort_id) == after
+        assert "rebuild-summaries" not in caplog.text
     with small.app_context():  # the old course again: counted by its rules once more
         assert assert_summaries_match_live(cohort_id) == before

@@ -1,0 +1,104 @@
+"""The JSON shapes of the cohort report and of one learner's answers (API v1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from app.api.serializers import iso_utc
+from app.models import User
+from app.services.reporting import AttemptView, CohortReport, QuestionStats, learners_json_text
+
+# A learner in the report's list, in the database-written JSON as in Python's.
+LEARNER_KEYS = ("id", "name", "email")
+
+
+def _question_json(q: QuestionStats) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "version": q.version,
+        "answered": q.answered,
+        "facility": q.facility,
+        "discrimination": q.discrimination,
+        "options": [{"id": o.id, "count": o.count} for o in q.options],
+        "flags": q.flags,
+    }
+
+
+def report_json(report: CohortReport) -> dict[str, Any]:
+    """The report as GET /api/v1/cohorts/{id}/report returns it."""
+    f = report.filter
+    return {
+        "cohort": {"id": report.cohort.id, "name": report.cohort.name},
+        "filter": {
+            "from": f.date_from.isoformat() if f.date_from else None,
+            "to": f.date_to.isoformat() if f.date_to else None,
+        },
+        "learners": [dict(zip(LEARNER_KEYS, x[:3], strict=True)) for x in report.learners],
+        "modules": [
+            {
+                "id": m.module.id,
+                "title": m.module.title,
+                "started": m.started,
+                "completed": m.completed,
+            }
+            for m in report.modules
+        ],
+        "quizzes": [
+            {
+                "id": q.quiz.id,
+                "title": q.quiz.title,
+                "kind": q.quiz.kind,
+                "attempts": q.attempts,
+                "learners": q.learners,
+                "mean_best_score": q.mean_best_score,
+                "pass_rate": q.pass_rate,
+                "questions": [_question_json(x) for x in q.questions],
+                "older_versions": [_question_json(x) for x in q.older],
+            }
+            for q in report.quizzes
+        ],
+    }
+
+
+def report_json_text(report: CohortReport) -> str:
+    """The API's report as JSON text, as jsonify would write it, but with the learners written
+    by the database (`learners_json_text`): ask for the report without them
+    (`cohort_report(f, with_learners=False)`)."""
+    body = report_json(report)
+    del body["learners"]
+    rest = current_app.json.dumps(body, separators=(",", ":"))
+    learners = learners_json_text(report.filter, LEARNER_KEYS)
+    return '{"learners":' + learners + "," + rest[1:] + "\n"
+
+
+def learner_json(user: User, views: list[AttemptView]) -> dict[str, Any]:
+    """A learner's attempts with every answer, as GET /api/v1/cohorts/{id}/learners/{id} says."""
+    return {
+        "learner": {"id": user.id, "name": user.name, "email": user.email},
+        "attempts": [
+            {
+                "id": v.attempt.id,
+                "quiz_id": v.attempt.quiz_id,
+                "number": v.number,
+                "score": v.attempt.score,
+                "max_score": v.attempt.max_score,
+                "passed": v.attempt.passed,
+                "started_at": iso_utc(v.attempt.started_at),
+                "submitted_at": iso_utc(v.attempt.submitted_at),
+                "seconds": v.seconds,
+                "answers": [
+                    {
+                        "question_id": a.question_id,
+                        "question_version": a.question_version,
+                        "current_version": a.current_version,
+                        "selected": [option_id for option_id, _ in a.selected],
+                        "correct": a.correct,
+                    }
+                    for a in v.answers
+                ],
+            }
+            for v in views
+        ],
+    }

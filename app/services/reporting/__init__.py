@@ -1,0 +1,74 @@
+"""Cohort reports, one module per figure.
+
+Each figure that has a summary table owns its live query, the amounts its hook adds as learners
+work, and its rebuild: module_progress, quiz_scores, item_analysis (item_stats holds the
+figures it finishes), weekly_activity. The others are computed live only: profiles
+(self-assessments), learners (the drill-down and the answers' CSV rows) and matrix (the progress
+matrix and who needs attention). common holds what they share; report puts the cohort report
+together; hooks is what other services call when learners act, and the rebuild.
+"""
+
+from app.services.reporting.common import ReportFilter, ReportFilterError
+from app.services.reporting.item_stats import (
+    EASY,
+    FLAG_MIN_ANSWERS,
+    HARD,
+    OptionCount,
+    QuestionStats,
+    pearson,
+)
+from app.services.reporting.learners import (
+    AnswerView,
+    AttemptView,
+    LearnerRef,
+    answer_rows,
+    cohort_learners,
+    learner_attempts,
+    learners_json_text,
+)
+from app.services.reporting.matrix import (
+    STALLED_DAYS,
+    Attention,
+    LearnerRow,
+    QuizCell,
+    learner_rows,
+    needs_attention,
+    sort_rows,
+)
+from app.services.reporting.module_progress import ModuleStats, progress_basis
+from app.services.reporting.profiles import MIN_GROUP, ProfileDistribution, self_assessment
+from app.services.reporting.quiz_scores import QuizStats
+from app.services.reporting.report import CohortReport, cohort_report
+
+__all__ = [
+    "EASY",
+    "FLAG_MIN_ANSWERS",
+    "HARD",
+    "MIN_GROUP",
+    "STALLED_DAYS",
+    "AnswerView",
+    "Attention",
+    "AttemptView",
+    "CohortReport",
+    "LearnerRef",
+    "LearnerRow",
+    "ModuleStats",
+    "OptionCount",
+    "ProfileDistribution",
+    "QuestionStats",
+    "QuizCell",
+    "QuizStats",
+    "ReportFilter",
+    "ReportFilterError",
+    "answer_rows",
+    "cohort_learners",
+    "cohort_report",
+    "learner_attempts",
+    "learner_rows",
+    "learners_json_text",
+    "needs_attention",
+    "pearson",
+    "progress_basis",
+    "self_assessment",
+    "sort_rows",
+]

@@ -1,0 +1,127 @@
+"""Keeping the summary tables (app/models/summary.py) in step with what learners do.
+
+A stored attempt, a lesson opened for the first time, a learner joining or leaving a cohort
+and a deleted account each call one function here, in the same transaction as the change
+itself, so the open-range cohort report can read totals instead of every row; each figure's
+module computes its own amounts. `rebuild` computes every table again from the raw rows (the
+`cohorts rebuild-summaries` command, migrations, demo data, bulk inserts).
+
+Rows are touched in one order (learner_quiz, learner_week, learner_progress, then
+cohort_quiz_score, cohort_week, cohort_progress, cohort_question, cohort_option, each by key)
+so that concurrent writers cannot deadlock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from app.extensions import db
+from app.models import Attempt
+from app.services.reporting import item_analysis, module_progress, quiz_scores, weekly_activity
+from app.services.reporting.common import Deltas, add, cohorts_of
+from app.services.reporting.item_analysis import OPTION, QUESTION
+from app.services.reporting.module_progress import LEARNER_PROGRESS, PROGRESS
+from app.services.reporting.quiz_scores import LEARNER_QUIZ, QUIZ_SCORE
+from app.services.reporting.weekly_activity import LEARNER_WEEK, WEEK
+
+# In the order rows are touched (and the reverse of the order they are emptied in).
+TABLES = (
+    LEARNER_QUIZ,
+    LEARNER_WEEK,
+    LEARNER_PROGRESS,
+    QUIZ_SCORE,
+    WEEK,
+    PROGRESS,
+    QUESTION,
+    OPTION,
+)
+
+
+def _add_to_cohorts(
+    scores: Deltas, weeks: Deltas, modules: Deltas, items: tuple[Deltas, Deltas] | None
+) -> None:
+    execute = db.session.execute
+    add(execute, QUIZ_SCORE, scores)
+    add(execute, WEEK, weeks)
+    add(execute, PROGRESS, modules)
+    if items is not None:
+        add(execute, QUESTION, items[0])
+        add(execute, OPTION, items[1])
+
+
+def attempt_stored(attempt: Attempt, answers: Sequence[Any]) -> None:
+    """Count a new attempt (already flushed) with its answers (question_id, question_version,
+    selected, correct) in the learner's summaries and in every cohort they learn in."""
+    user_id = attempt.user_id
+    if user_id is None:
+        return
+    change = quiz_scores.count_learner_attempt(attempt)
+    week, newly_active = weekly_activity.count_learner_week(user_id, attempt.submitted_at, 0, 1)
+    modules = (
+        module_progress.refresh_learner(user_id) if change.first or change.newly_passed else {}
+    )
+    cohorts = cohorts_of(user_id)
+    if not cohorts:
+        return
+    _add_to_cohorts(
+        quiz_scores.cohort_deltas(cohorts, change),
+        weekly_activity.cohort_deltas(cohorts, week, newly_active, 0, 1),
+        module_progress.cohort_deltas(cohorts, modules),
+        item_analysis.first_attempt_deltas(cohorts, attempt, answers) if change.first else None,
+    )
+
+
+def lesson_first_read(user_id: int, moment: datetime) -> None:
+    """Count a lesson the learner opened for the first time (the read row is already stored)."""
+    week, newly_active = weekly_activity.count_learner_week(user_id, moment, 1, 0)
+    modules = module_progress.refresh_learner(user_id)
+    cohorts = cohorts_of(user_id)
+    if cohorts:
+        _add_to_cohorts(
+            {},
+            weekly_activity.cohort_deltas(cohorts, week, newly_active, 1, 0),
+            module_progress.cohort_deltas(cohorts, modules),
+            None,
+        )
+
+
+def learners_joined(cohort_id: int, user_ids: Iterable[int]) -> None:
+    """Add these new learners of the cohort (memberships already flushed) to its totals."""
+    _move([cohort_id], sorted(set(user_ids)), 1)
+
+
+def learners_left(cohort_id: int, user_ids: Iterable[int]) -> None:
+    """Take these former learners of the cohort out of its totals."""
+    _move([cohort_id], sorted(set(user_ids)), -1)
+
+
+def leaving_every_cohort(user_id: int) -> None:
+    """The learner's rows are about to be deleted: take them out of every cohort's totals."""
+    _move(cohorts_of(user_id), [user_id], -1)
+
+
+def _move(cohort_ids: list[int], user_ids: list[int], sign: int) -> None:
+    """Add (sign 1) or subtract (sign -1) the learners' own rows to or from the cohorts'."""
+    if not user_ids or not cohort_ids:
+        return
+    _add_to_cohorts(
+        quiz_scores.moved(cohort_ids, user_ids, sign),
+        weekly_activity.moved(cohort_ids, user_ids, sign),
+        module_progress.moved(cohort_ids, user_ids, sign),
+        item_analysis.moved(cohort_ids, user_ids, sign),
+    )
+
+
+def rebuild(connection: Connection) -> None:
+    """Compute every summary table again from attempts, answers, lesson reads and memberships,
+    and record which modules module progress was judged against. Flushes nothing and commits
+    nothing: the command or migration that calls it commits."""
+    # learner_quiz first: module progress and item analysis are judged from it.
+    quiz_scores.rebuild(connection)
+    weekly_activity.rebuild(connection)
+    module_progress.rebuild(connection)
+    item_analysis.rebuild(connection)

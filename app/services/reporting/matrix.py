@@ -1,0 +1,162 @@
+"""The progress matrix (one row per learner: lessons read per module, best score per quiz,
+modules completed) and the learners who need attention, both read off it. Computed live: they
+are per learner, so a summary would hold as many rows as the source."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_, select
+
+from app.extensions import db
+from app.models import Attempt, LessonRead
+from app.services.catalogue import get_catalogue
+from app.services.reporting.common import ReportFilter
+from app.services.reporting.learners import LearnerRef, cohort_learners
+from app.services.reporting.module_progress import LearnerState, learner_states
+
+STALLED_DAYS = 14
+
+
+@dataclass
+class QuizCell:
+    attempts: int = 0
+    best: int | None = None
+    max_score: int = 0
+    passed: bool | None = None
+    failed: int = 0
+    last: datetime | None = None
+
+
+@dataclass
+class LearnerRow:
+    """One learner across the course: lessons read per module, best score per quiz, completion."""
+
+    learner: LearnerRef
+    lessons: dict[str, int]
+    quizzes: dict[str, QuizCell]
+    started: frozenset[str]
+    completed: frozenset[str]
+    last_activity: datetime | None
+
+    @property
+    def completed_count(self) -> int:
+        return len(self.completed)
+
+
+def learner_rows(f: ReportFilter) -> list[LearnerRow]:
+    """Every learner's row of the progress matrix (a constant number of queries)."""
+    catalogue = get_catalogue()
+    learners = cohort_learners(f)
+    states = learner_states(f)
+    lessons: dict[int, dict[str, int]] = defaultdict(dict)
+    current_lessons = or_(
+        *(
+            and_(LessonRead.module_id == m.id, LessonRead.lesson_id.in_([x.id for x in m.lessons]))
+            for m in catalogue.modules
+        )
+    )
+    for user_id, module_id, count in db.session.execute(
+        select(LessonRead.user_id, LessonRead.module_id, func.count())
+        .where(*f.reads(), current_lessons)
+        .group_by(LessonRead.user_id, LessonRead.module_id)
+    ):
+        lessons[user_id][module_id] = int(count)
+    quizzes: dict[int, dict[str, QuizCell]] = defaultdict(dict)
+    for user_id, quiz_id, n, best, max_score, passed, failed, last in db.session.execute(
+        select(
+            Attempt.user_id,
+            Attempt.quiz_id,
+            func.count(Attempt.id),
+            func.max(Attempt.score),
+            func.max(Attempt.max_score),
+            func.max(case((Attempt.passed.is_(True), 1), (Attempt.passed.is_(False), 0))),
+            func.sum(case((Attempt.passed.is_(False), 1), else_=0)),
+            func.max(Attempt.submitted_at),
+        )
+        .where(*f.attempts())
+        .group_by(Attempt.user_id, Attempt.quiz_id)
+    ):
+        quizzes[user_id][quiz_id] = QuizCell(
+            n, best, max_score, None if passed is None else bool(passed), int(failed or 0), last
+        )
+    empty = LearnerState(frozenset(), frozenset(), None)
+    rows = []
+    for learner in learners:
+        state = states.get(learner.id, empty)
+        rows.append(
+            LearnerRow(
+                learner,
+                lessons.get(learner.id, {}),
+                quizzes.get(learner.id, {}),
+                state.started,
+                state.completed,
+                state.last_activity,
+            )
+        )
+    return rows
+
+
+SORTS = ("name", "email", "completed", "last-activity")
+
+
+def sort_rows(rows: list[LearnerRow], key: str, descending: bool = False) -> list[LearnerRow]:
+    """Sort the matrix by name, email, modules completed, last activity, a module's lessons
+    read (`module:<id>`) or a quiz's best score (`quiz:<id>`). Unknown keys sort by name."""
+    by_name = sorted(rows, key=lambda r: (r.learner.name.casefold(), r.learner.id))
+    kind, _, item = key.partition(":")
+    low = datetime.min
+    keys = {
+        "name": None,
+        "email": lambda r: r.learner.email,
+        "completed": lambda r: r.completed_count,
+        "last-activity": lambda r: r.last_activity or low,
+        "module": lambda r: (item in r.completed, r.lessons.get(item, 0)),
+        "quiz": lambda r: r.quizzes[item].best if item in r.quizzes else -1,
+    }
+    chosen = keys.get(kind)
+    if chosen is None:
+        return list(reversed(by_name)) if descending else by_name
+    return sorted(by_name, key=chosen, reverse=descending)
+
+
+# ------------------------------------------------------------------------------ needs attention
+
+
+@dataclass(frozen=True)
+class Attention:
+    learner: LearnerRef
+    reasons: list[str]
+    last_activity: datetime | None
+
+
+def needs_attention(f: ReportFilter, stalled_days: int = STALLED_DAYS) -> list[Attention]:
+    """Active learners who have not started, stalled for `stalled_days`, or failed a graded quiz
+    twice or more, each with the reasons in words."""
+    catalogue = get_catalogue()
+    rows = learner_rows(f)
+    now = f.reference_time
+    found = []
+    for row in rows:
+        if not row.learner.active:  # deactivated, or a deleted account's placeholder
+            continue
+        reasons = []
+        if not row.started:
+            reasons.append("has not started")
+        elif len(row.completed) < len(catalogue.modules) and row.last_activity is not None:
+            idle = (now - row.last_activity).days
+            if idle >= stalled_days:
+                reasons.append(
+                    f"no activity for {idle} days (last on {row.last_activity:%Y-%m-%d}), "
+                    f"with {len(row.completed)} of {len(catalogue.modules)} modules completed"
+                )
+        for quiz_id, cell in row.quizzes.items():
+            quiz = catalogue.quiz(quiz_id)
+            if quiz is not None and quiz.is_graded and cell.failed >= 2:
+                since = "passed since" if cell.passed else "not passed yet"
+                reasons.append(f"failed “{quiz.title}” {cell.failed} times ({since})")
+        if reasons:
+            found.append(Attention(row.learner, reasons, row.last_activity))
+    return found
