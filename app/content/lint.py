@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.content.loader import _collect_files, _line_of, _read_yaml, _text_start, load_catalogue
+from app.content.loader import (
+    ContentProblem,
+    _collect_files,
+    _line_of,
+    _read_yaml,
+    _text_start,
+    load_catalogue,
+)
 from app.content.schema import Question, Quiz
 
 MIN_QUESTIONS_FOR_A_PATTERN = 4  # below this, a "usual" length or position is chance
@@ -33,11 +40,8 @@ OPTION_LETTER = re.compile(
 )
 
 
-@dataclass(frozen=True, order=True)
-class LintWarning:
-    path: str
-    line: int
-    message: str
+class LintWarning(ContentProblem):
+    """A teaching warning at path:line; the content still loads and can be served."""
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: warning: {self.message}"
