@@ -70,7 +70,7 @@ def lint_content(content_dir: Path | str) -> list[LintWarning]:
     for path in files:
         shown = f"quizzes/{path.name}"
         tree, _ = _read_yaml(path, shown, careful=True)
-        quiz = catalogue.quiz(str(tree["id"]))
+        quiz = catalogue.quiz(str(tree["id"])) if tree is not None else None
         if quiz is not None:
             source = _QuizFile(shown, tree, quiz)
             for rule in RULES:
