@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.content import ContentError, load_catalogue
+from app.content.lint import lint_content
 from app.extensions import db
 from app.models import User
 from app.models.user import ROLES
 from app.services import accounts
 
 users_cli = AppGroup("users", help="Create users, issue API tokens, change roles.")
-content_cli = AppGroup("content", help="Check the course content files.")
+content_cli = AppGroup("content", help="Check and lint the course content files.")
 
 
 def _fail(message: str) -> None:
@@ -96,23 +98,46 @@ def activate(email: str) -> None:
     click.echo(f"{user.email} is active.")
 
 
-@content_cli.command("check")
-@click.option(
+content_dir_option = click.option(
     "--dir",
     "directory",
     type=click.Path(file_okay=False, path_type=Path),
     help="The folder holding modules/ and quizzes/ (default: RAPPORT_CONTENT_DIR).",
 )
+
+
+def _fail_with_problems(error: ContentError) -> NoReturn:
+    for problem in error.problems:
+        click.echo(str(problem))
+    click.echo(f"{len(error.problems)} problem(s) found.", err=True)
+    raise SystemExit(1) from None
+
+
+@content_cli.command("check")
+@content_dir_option
 def check_content(directory: Path | None) -> None:
     """Validate every module and quiz file; print path:line problems or a summary."""
     try:
         catalogue = load_catalogue(directory or current_app.config["CONTENT_DIR"])
     except ContentError as error:
-        for problem in error.problems:
-            click.echo(str(problem))
-        click.echo(f"{len(error.problems)} problem(s) found.", err=True)
-        raise SystemExit(1) from None
+        _fail_with_problems(error)
     click.echo(catalogue.summary())
+
+
+@content_cli.command("lint")
+@content_dir_option
+@click.option("--strict", is_flag=True, help="Exit 1 when there is any warning.")
+def lint_content_command(directory: Path | None, strict: bool) -> None:
+    """Teaching checks that `check` does not make; print path:line warnings."""
+    try:
+        warnings = lint_content(directory or current_app.config["CONTENT_DIR"])
+    except ContentError as error:
+        _fail_with_problems(error)
+    for warning in warnings:
+        click.echo(str(warning))
+    click.echo(f"{len(warnings)} warning(s).", err=True)
+    if strict and warnings:
+        raise SystemExit(1)
 
 
 def register_commands(app: Flask) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import escape
+from mdit_py_plugins.superscript import superscript_plugin
 
 if TYPE_CHECKING:
     from app.content.schema import Profile
@@ -21,7 +22,10 @@ FIGURE_SLOT = '<div class="figure-slot-{index}"></div>'
 
 
 def _markdown(html: bool) -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": html}).enable(["table", "strikethrough"])
+    # `^…^` is a superscript (Pandoc's syntax: a space inside is written `\ `), for formulas
+    # such as the trust formula's exponent.
+    md = MarkdownIt("commonmark", {"html": html}).enable(["table", "strikethrough"])
+    return md.use(superscript_plugin)
 
 
 _render_md = _markdown(html=False)

@@ -131,9 +131,13 @@ def test_the_five_source_questions_are_in_the_quiz_verbatim(course):
             ]
 
 
-def test_the_source_prompts_keep_their_instructions(course, source_text: str):
+def test_the_source_prompts_keep_their_words_but_not_a_right_answer_for_a_profile(
+    course, source_text: str
+):
     quiz = course.quiz("close-connection-check")
-    assert "Check the correct response." in quiz.question("area-of-interest").prompt
+    # Self-assessment items are not marked: the source's "Check the correct response." is dropped.
+    assert "Check the correct response." in source_text
+    assert "correct" not in quiz.question("area-of-interest").prompt.lower()
     assert (
         "Check the response that best matches your profile."
         in quiz.question("frame-of-understanding").prompt
@@ -141,6 +145,19 @@ def test_the_source_prompts_keep_their_instructions(course, source_text: str):
     for expected in SOURCE_QUESTIONS:
         for paragraph in quiz.question(expected.id).prompt.split("\n\n"):
             assert paragraph.strip() in source_text, paragraph
+
+
+def test_each_source_explanation_states_the_source_answer(course):
+    quiz = course.quiz("close-connection-check")
+    for expected in SOURCE_QUESTIONS:
+        assert expected.stated_answer in quiz.question(expected.id).explanation, expected.id
+
+
+def test_the_frame_explanation_does_not_contradict_a_detailed_result(course):
+    question = course.quiz("close-connection-check").question("frame-of-understanding")
+    assert "detailed frame of understanding" in question.explanation
+    assert "detailed frame" in question.option("b").feedback
+    assert "broad frame" in question.option("a").feedback
 
 
 def test_the_first_two_source_questions_reveal_a_profile(course):
@@ -158,6 +175,62 @@ def test_the_first_two_source_questions_reveal_a_profile(course):
     assert areas.option("people").text == "Would I like to work with them?"
     assert areas.suggested_answer == "activities"
     assert [q.kind for q in quiz.questions[2:5]] == ["single", "single", "single"]
+
+
+def test_the_7_38_55_figures_are_taught_with_their_origin_and_limits(course):
+    lesson = course.module("trust-formula").lesson("effective-communication").body
+    for fact in ("7%", "38%", "55%", "Mehrabian", "1967", "feelings and attitudes"):
+        assert fact in lesson, fact
+    assert "not a rule for all communication" in lesson
+
+
+def test_no_plain_text_field_holds_a_caret_formula(course):
+    """Prompts, options and feedback are shown as plain text: a `^` would be printed as is."""
+    for quiz in course.quizzes.values():
+        for question in quiz.questions:
+            texts = [question.prompt] + [o.text for o in question.options]
+            texts += [o.feedback or "" for o in question.options]
+            assert not any("^" in text for text in texts), (quiz.id, question.id)
+
+
+def test_a_third_of_each_graded_quiz_applies_the_ideas_to_a_new_situation(course):
+    # The application items: a short customer situation that is not the source's own example.
+    applied = {
+        "trust-formula-check": [
+            "unclear-client",
+            "plumber-new-client",
+            "florist-mistake",
+            "designer-late",
+            "coach-first-meeting",
+        ],
+        "five-steps-check": [
+            "phone-shop-skipped-step",
+            "garage-follow-up",
+            "hotel-key-card",
+            "adviser-prepares",
+            "courier-image",
+        ],
+        "close-connection-check": [
+            "showroom-information",
+            "detailed-agenda",
+            "customer-in-a-hurry",
+            "software-doubts",
+            "prospect-people",
+        ],
+        "life-positions-check": [
+            "travel-agent-blames",
+            "assistant-gives-up",
+            "disputed-invoice",
+            "report-rebuke",
+            "ask-yourself",
+        ],
+    }
+    graded = [quiz for quiz in course.quizzes.values() if quiz.is_graded]
+    assert sorted(applied) == sorted(quiz.id for quiz in graded)
+    for quiz in graded:
+        items = [quiz.question(question_id) for question_id in applied[quiz.id]]
+        assert all(item is not None and item.graded for item in items), quiz.id
+        assert 3 * len(items) >= len(quiz.questions), quiz.id
 
 
 def test_the_course_has_the_four_modules_in_order(course):
