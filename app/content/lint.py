@@ -13,15 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.content.loader import (
-    ContentProblem,
-    _collect_files,
-    _line_of,
-    _read_yaml,
-    _text_start,
-    load_catalogue,
-)
+from app.content.loader import load_catalogue
 from app.content.schema import Question, Quiz
+from app.content.sources import ContentProblem, collect_files, line_of, read_yaml, text_start
 
 MIN_QUESTIONS_FOR_A_PATTERN = 4  # below this, a "usual" length or position is chance
 
@@ -54,11 +48,11 @@ class _QuizFile:
     quiz: Quiz
 
     def warn(self, loc: tuple, message: str) -> LintWarning:
-        return LintWarning(self.path, _line_of(self.tree, loc), message)
+        return LintWarning(self.path, line_of(self.tree, loc), message)
 
     def warn_in_text(self, loc: tuple, offset: int, message: str) -> LintWarning:
         """A warning on line `offset` (0-based) of the text value at `loc`."""
-        return LintWarning(self.path, _text_start(self.tree, loc) + offset + 1, message)
+        return LintWarning(self.path, text_start(self.tree, loc) + offset + 1, message)
 
 
 def lint_content(content_dir: Path | str) -> list[LintWarning]:
@@ -66,10 +60,10 @@ def lint_content(content_dir: Path | str) -> list[LintWarning]:
     content_dir = Path(content_dir)
     catalogue = load_catalogue(content_dir)
     warnings: list[LintWarning] = []
-    files, _ = _collect_files(content_dir, "quizzes")
+    files, _ = collect_files(content_dir, "quizzes")
     for path in files:
         shown = f"quizzes/{path.name}"
-        tree, _ = _read_yaml(path, shown, careful=True)
+        tree, _ = read_yaml(path, shown, careful=True)
         quiz = catalogue.quiz(str(tree["id"])) if tree is not None else None
         if quiz is not None:
             source = _QuizFile(shown, tree, quiz)

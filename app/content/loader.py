@@ -7,19 +7,16 @@ from pathlib import Path
 from app.content.catalogue import Catalogue, build_catalogue
 from app.content.checks import check_ids, check_links, check_markdown
 from app.content.schema import Module, Quiz
-from app.content.sources import ContentError, ContentProblem, SourceFile, read_yaml, validate
+from app.content.sources import (
+    ContentError,
+    ContentProblem,
+    SourceFile,
+    collect_files,
+    read_yaml,
+    validate,
+)
 
 __all__ = ["Catalogue", "ContentError", "ContentProblem", "load_catalogue"]
-
-
-def _collect_files(content_dir: Path, folder: str) -> tuple[list[Path], list[ContentProblem]]:
-    directory = content_dir / folder
-    if not directory.is_dir():
-        return [], [ContentProblem(f"{folder}/", 1, f"folder is missing from {content_dir}")]
-    files = sorted(p for p in directory.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
-    if not files:
-        return [], [ContentProblem(f"{folder}/", 1, "holds no .yaml files")]
-    return files, []
 
 
 def load_catalogue(content_dir: Path | str) -> Catalogue:
@@ -36,7 +33,7 @@ def _load(content_dir: Path, careful: bool) -> Catalogue:
     problems: list[ContentProblem] = []
     sources: dict[str, list[SourceFile]] = {"modules": [], "quizzes": []}
     for folder, model in (("modules", Module), ("quizzes", Quiz)):
-        files, missing = _collect_files(content_dir, folder)
+        files, missing = collect_files(content_dir, folder)
         problems += missing
         for path in files:
             shown = f"{folder}/{path.name}"

@@ -224,3 +224,14 @@ def text_start(tree: Any, loc: tuple) -> int:
         node = node[part]
     line = line_of(tree, loc, value=True) - 1
     return line + 1 if isinstance(node, LiteralScalarString | FoldedScalarString) else line
+
+
+def collect_files(content_dir: Path, folder: str) -> tuple[list[Path], list[ContentProblem]]:
+    """The YAML files of one content folder, sorted, or the problem that there are none."""
+    directory = content_dir / folder
+    if not directory.is_dir():
+        return [], [ContentProblem(f"{folder}/", 1, f"folder is missing from {content_dir}")]
+    files = sorted(p for p in directory.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+    if not files:
+        return [], [ContentProblem(f"{folder}/", 1, "holds no .yaml files")]
+    return files, []
