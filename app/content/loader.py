@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import json
@@ -17,6 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
+from app.content.course import Course, read_course
 from app.content.rendering import (
     grid_references,
     markdown_problems,
@@ -55,6 +57,7 @@ class Catalogue:
     module_of_quiz: MappingProxyType[str, str]
     version: str
     _modules_by_id: MappingProxyType[str, Module] = field(repr=False)
+    course: Course | None = None  # course.yaml: title, version, completion rules (issue 13)
 
     def module(self, module_id: str) -> Module | None:
         return self._modules_by_id.get(module_id)
@@ -337,9 +340,13 @@ def _load(content_dir: Path, careful: bool) -> Catalogue:
     }
     problems += _check_links(modules, {**named_quizzes, **quizzes})
     problems += _check_markdown(sources)
+    course, course_problems = read_course(
+        content_dir, careful, {q: s.model for q, s in quizzes.items()}
+    )  # issue 13
+    problems += course_problems
     if problems:
         raise ContentError(problems)
-    return _build(modules, quizzes)
+    return dataclasses.replace(_build(modules, quizzes), course=course)
 
 
 def _check_ids(sources: list[_SourceFile], noun: str) -> list[ContentProblem]:

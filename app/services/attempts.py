@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app.content import QUESTION_KINDS, Quiz, read_profiles
 from app.extensions import db
 from app.models import Answer, Attempt, utcnow
-from app.services import summaries
+from app.services import learning_records, summaries
 from app.services.catalogue import get_catalogue
 from app.services.transactions import begin_writing
 
@@ -173,6 +173,7 @@ def _store(attempt: Attempt, graded: list[GradedAnswer]) -> None:
         ],
     )
     summaries.attempt_stored(attempt, graded)
+    learning_records.attempt_stored(attempt, graded)  # issue 13: xAPI and certificate
 
 
 def _attempt_for_key(user_id: int, key: str) -> Attempt | None:
