@@ -52,7 +52,7 @@ def render_certificate(certificate: Certificate, verify_url: str, paper: str = "
     pdf.set_line_width(0.3)
     pdf.rect(13, 13, width - 26, height - 26)
 
-    pdf.set_y(32)
+    pdf.set_y(40)
     _centred(pdf, "CERTIFICATE OF COMPLETION", 13, bold=True, color=ACCENT)
     pdf.ln(10)
     _centred(pdf, "This certifies that", 13, color=MUTED)
