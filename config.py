@@ -97,6 +97,9 @@ def _xapi_settings(cls: type[Config]) -> dict:
         "RAPPORT_XAPI_USERNAME": os.environ.get("RAPPORT_XAPI_USERNAME", cls.RAPPORT_XAPI_USERNAME),
         "RAPPORT_XAPI_PASSWORD": os.environ.get("RAPPORT_XAPI_PASSWORD", cls.RAPPORT_XAPI_PASSWORD),
         "RAPPORT_XAPI_ACTOR_EMAIL": _bool("RAPPORT_XAPI_ACTOR_EMAIL", cls.RAPPORT_XAPI_ACTOR_EMAIL),
+        "RAPPORT_XAPI_BATCH_SIZE": int(
+            os.environ.get("RAPPORT_XAPI_BATCH_SIZE", cls.RAPPORT_XAPI_BATCH_SIZE)
+        ),
     }
 
 

@@ -89,7 +89,8 @@ def post(lrs: Lrs, statements: list[dict[str, Any]]) -> str | None:
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            return None if response.status == 200 else f"HTTP {response.status}"
+            # 200: stored; 204: every id was stored already (a resend after a lost answer).
+            return None if response.status in (200, 204) else f"HTTP {response.status}"
     except urllib.error.HTTPError as error:
         if error.code == 409 and len(statements) == 1:
             return None  # the LRS holds this statement id already: an earlier send arrived
