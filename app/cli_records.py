@@ -80,12 +80,14 @@ def send(watch: bool, interval: float) -> None:
     worker = f"{socket.gethostname()}:{os.getpid()}"[:64]
     while True:
         sent, failed = send_pass(lrs, worker)
-        pending = xapi_sender.status().pending
+        state = xapi_sender.status()
         db.session.commit()
+        # Rows another sender holds are its to finish: they do not count against this pass.
+        left = state.pending - state.in_flight
         if sent or failed or not watch:
-            click.echo(f"sent {sent}, failed {failed}, pending {pending}")
+            click.echo(f"sent {sent}, failed {failed}, pending {left}")
         if not watch:
-            raise SystemExit(0 if pending == 0 else 1)
+            raise SystemExit(0 if left == 0 else 1)
         time.sleep(interval)
 
 
@@ -96,7 +98,10 @@ def status() -> None:
     db.session.commit()
     endpoint = current_app.config.get("RAPPORT_XAPI_ENDPOINT") or "off (no RAPPORT_XAPI_ENDPOINT)"
     click.echo(f"LRS: {endpoint}")
-    click.echo(f"pending: {state.pending} (waiting to retry: {state.waiting_to_retry})")
+    click.echo(
+        f"pending: {state.pending} (being sent: {state.in_flight}, "
+        f"waiting to retry: {state.waiting_to_retry})"
+    )
     click.echo(f"sent: {state.sent}")
     if state.oldest_pending is not None:
         click.echo(f"oldest pending: {state.oldest_pending.isoformat(timespec='seconds')}Z")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.api.serializers.certificates import verification_json, verify_url
@@ -23,7 +24,7 @@ def _verification(verification: str) -> tuple[dict, int]:
 
 @bp.get("/verify/<verification>")
 @limiter.limit(VERIFY_LIMIT, scope="verify")
-def verify(verification: str):  # noqa: ANN201
+def verify(verification: str) -> tuple[str, int]:
     """Anyone with the code can see whether the certificate is valid: no login."""
     shown, status = _verification(verification)
     return render_template("certificates/verify.html", result=shown), status
@@ -31,7 +32,7 @@ def verify(verification: str):  # noqa: ANN201
 
 @bp.get("/verify/<verification>.json")
 @limiter.limit(VERIFY_LIMIT, scope="verify")
-def verify_json(verification: str):  # noqa: ANN201
+def verify_json(verification: str) -> tuple[Response, int]:
     shown, status = _verification(verification)
     return jsonify(shown), status
 
@@ -51,7 +52,7 @@ def _owner() -> User | None:
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
-def pdf(certificate_id: int):  # noqa: ANN201
+def pdf(certificate_id: int) -> ResponseReturnValue:
     """The certificate as a PDF, for its owner; ?paper=a4 (default) or letter."""
     user = _owner()
     if user is None:
@@ -78,7 +79,7 @@ def _admins_only() -> None:
 
 @bp.get("/admin/certificates")
 @login_required
-def admin():  # noqa: ANN201
+def admin() -> str:
     _admins_only()
     return render_template(
         "certificates/admin.html", certificates=certificates.every_certificate(), form=RevokeForm()
@@ -87,7 +88,7 @@ def admin():  # noqa: ANN201
 
 @bp.post("/admin/certificates/<verification>/revoke")
 @login_required
-def revoke(verification: str):  # noqa: ANN201
+def revoke(verification: str) -> ResponseReturnValue:
     _admins_only()
     form = RevokeForm()
     if not form.validate_on_submit():

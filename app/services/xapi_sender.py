@@ -41,6 +41,7 @@ class Lrs:
 @dataclass(frozen=True)
 class Status:
     pending: int
+    in_flight: int  # claimed by a sender right now
     waiting_to_retry: int
     sent: int
     oldest_pending: datetime | None
@@ -131,9 +132,10 @@ def finish(worker: str, ids: list[int], problem: str | None, retry_seconds: int)
 
 def status() -> Status:
     now = utcnow()
-    pending, waiting, oldest = db.session.execute(
+    pending, in_flight, waiting, oldest = db.session.execute(
         select(
             func.count(XapiStatement.id),
+            func.count(XapiStatement.claimed_until).filter(XapiStatement.claimed_until >= now),
             func.count(XapiStatement.next_try_at).filter(XapiStatement.next_try_at > now),
             func.min(XapiStatement.created_at),
         ).where(XapiStatement.sent_at.is_(None))
@@ -147,4 +149,4 @@ def status() -> Status:
         .order_by(XapiStatement.id.desc())
         .limit(1)
     )
-    return Status(pending, waiting, sent, oldest, last_error)
+    return Status(pending, in_flight, waiting, sent, oldest, last_error)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -18,16 +17,17 @@ from pathlib import Path
 
 import pytest
 
+from app.content import Catalogue, Quiz
 from tests.conftest import PROJECT_ROOT, Api, right_answers, wrong_answers
 
 
-def read_every_lesson(api: Api, catalogue) -> None:  # noqa: ANN001
+def read_every_lesson(api: Api, catalogue: Catalogue) -> None:
     for module in catalogue.modules:
         for lesson in module.lessons:
             assert api.get(f"/modules/{module.id}/lessons/{lesson.id}").status_code == 200
 
 
-def take_every_quiz(api: Api, catalogue, skip: str | None = None) -> None:  # noqa: ANN001
+def take_every_quiz(api: Api, catalogue: Catalogue, skip: str | None = None) -> None:
     """Pass every graded quiz and take every self-assessment, except the quiz `skip`."""
     for quiz in catalogue.quizzes.values():
         if quiz.id != skip:
@@ -37,12 +37,12 @@ def take_every_quiz(api: Api, catalogue, skip: str | None = None) -> None:  # no
             assert response.status_code == 201, response.json
 
 
-def finish_course(api: Api, catalogue) -> None:  # noqa: ANN001
+def finish_course(api: Api, catalogue: Catalogue) -> None:
     read_every_lesson(api, catalogue)
     take_every_quiz(api, catalogue)
 
 
-def fail_quiz(api: Api, quiz) -> dict:  # noqa: ANN001
+def fail_quiz(api: Api, quiz: Quiz) -> dict:
     response = api.post(f"/quizzes/{quiz.id}/attempts", json={"answers": wrong_answers(quiz)})
     assert response.status_code == 201
     return response.json
@@ -53,6 +53,19 @@ def fail_quiz(api: Api, quiz) -> dict:  # noqa: ANN001
 
 RALPH = Path(os.environ.get("RAPPORT_RALPH") or PROJECT_ROOT / ".lrs-venv" / "bin" / "ralph")
 LRS_USER, LRS_PASSWORD = "rapport", "lrs-test-password"
+# `ralph runserver` as the recipe starts it (uvicorn, file-system backend), in one process without
+# the reloader. Ralph 5.1's file-system LRS creates its file on the first POST and answers every
+# later one "Statements bulk indexation failed"; appending lets it take more than one batch.
+SERVE_RALPH = """
+import sys
+
+import uvicorn
+from ralph.backends.data.base import BaseOperationType
+from ralph.backends.lrs.fs import FSLRSBackend
+
+FSLRSBackend.default_operation_type = BaseOperationType.APPEND
+uvicorn.run("ralph.api:app", host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
 
 
 @dataclass(frozen=True)
@@ -103,7 +116,7 @@ def lrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lrs]:
         "RALPH_AUTH_FILE": str(folder / "auth.json"),
         "RALPH_RUNSERVER_BACKEND": "fs",
     }
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [str(RALPH), "auth", "-u", LRS_USER, "-p", LRS_PASSWORD, "-s", "all"]
         + ["-M", "mailto:lrs@example.com", "-w"],
         env=env,
@@ -112,22 +125,22 @@ def lrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lrs]:
         capture_output=True,
     )
     port = free_port()
+    launcher = folder / "serve.py"
+    launcher.write_text(SERVE_RALPH)
     log = (folder / "ralph.log").open("wb")
-    server = subprocess.Popen(  # noqa: S603
-        [str(RALPH), "runserver", "-b", "fs", "--fs-default-directory-path", str(folder / "data")]
-        + ["-h", "127.0.0.1", "-p", str(port)],
-        env=env,
+    server = subprocess.Popen(
+        [str(RALPH.parent / "python"), str(launcher), str(port)],
+        env={**env, "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(folder / "data")},
         cwd=folder,
         stdout=log,
         stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, so the reloader's child stops with it
     )
     lrs = Lrs(f"http://127.0.0.1:{port}/xAPI/")
     try:
         _wait_for(lrs, server, folder / "ralph.log")
         yield lrs
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        server.terminate()
         server.wait(timeout=20)
         log.close()
 

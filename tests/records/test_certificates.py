@@ -11,9 +11,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.content import Catalogue
 from app.extensions import db
 from app.models import Certificate, User, XapiStatement
-from tests.conftest import PROJECT_ROOT, Api, right_answers
+from tests.conftest import PROJECT_ROOT, Api, Factory, right_answers
 from tests.records.conftest import fail_quiz, finish_course, read_every_lesson, take_every_quiz
 
 
@@ -72,7 +73,7 @@ def test_codes_differ_and_the_name_is_kept_as_it_was(app: Flask, make, catalogue
 
 
 @pytest.fixture
-def holder(app: Flask, make, catalogue) -> tuple[User, Api, dict]:  # noqa: ANN001
+def holder(app: Flask, make: Factory, catalogue: Catalogue) -> tuple[User, Api, dict]:
     user = make.user(name="Hana Holder")
     api = Api(app.test_client(), make.token(user))
     finish_course(api, catalogue)
