@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from app.content import Catalogue
 from app.extensions import db
 from app.models import Certificate, User, XapiStatement
-from tests.conftest import PROJECT_ROOT, Api, Factory, right_answers
+from tests.conftest import PROJECT_ROOT, Api, Factory, make_app, right_answers
 from tests.records.conftest import fail_quiz, finish_course, read_every_lesson, take_every_quiz
+from tests.security.conftest import sharing_the_test_transaction
 
 
 def _certificates(api: Api) -> list[dict]:
@@ -184,10 +185,7 @@ def test_finishing_queues_a_course_completed_statement(app: Flask, holder):
     assert verbs["completed"] == len(catalogue.quizzes) + 1  # every attempt, and the course
 
 
-def test_a_course_without_course_yaml_has_no_certificates(app: Flask, database_url, make, tmp_path):
-    from tests.conftest import make_app
-    from tests.security.conftest import sharing_the_test_transaction
-
+def test_a_course_without_course_yaml_has_no_certificates(app: Flask, database_url, make):
     content = PROJECT_ROOT / "tests" / "content" / "sample"
     other = make_app(database_url, CONTENT_DIR=content)
     assert other.extensions["rapport_catalogue"].course is None
