@@ -47,6 +47,14 @@ class Config:
     DELETED_ACCOUNT_ANSWERS = "anonymise"  # or "remove"
     TRUST_PROXY_HOPS = 0
     LOG_LEVEL = "INFO"
+    # Issue 13: the public address (xAPI ids, certificate links) and the learning record store.
+    RAPPORT_BASE_URL = ""
+    RAPPORT_XAPI_ENDPOINT = ""  # empty: nothing is sent (statements still queue)
+    RAPPORT_XAPI_USERNAME = ""
+    RAPPORT_XAPI_PASSWORD = ""
+    RAPPORT_XAPI_ACTOR_EMAIL = False  # identify learners to the LRS by email (opt-in)
+    RAPPORT_XAPI_BATCH_SIZE = 50
+    RAPPORT_XAPI_RETRY_SECONDS = 30  # first wait after a failure; doubles up to an hour
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -66,6 +74,7 @@ class Config:
             "SESSION_COOKIE_SECURE": _bool("RAPPORT_SECURE_COOKIES", cls.SESSION_COOKIE_SECURE),
         }
         settings["REMEMBER_COOKIE_SECURE"] = settings["SESSION_COOKIE_SECURE"]
+        settings.update(_xapi_settings(cls))
         settings["LOG_LEVEL"] = os.environ.get("RAPPORT_LOG_LEVEL", cls.LOG_LEVEL).upper()
         if settings["DELETED_ACCOUNT_ANSWERS"] not in ("anonymise", "remove"):
             raise ConfigError(
@@ -75,6 +84,23 @@ class Config:
         if os.environ.get("DATABASE_URL"):
             settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
         return settings
+
+
+def _xapi_settings(cls: type[Config]) -> dict:
+    """The base URL and xAPI settings from the environment (issue 13)."""
+    endpoint = os.environ.get("RAPPORT_XAPI_ENDPOINT", cls.RAPPORT_XAPI_ENDPOINT).strip()
+    if endpoint and not endpoint.startswith(("http://", "https://")):
+        raise ConfigError(f"RAPPORT_XAPI_ENDPOINT must be an http(s) URL, not {endpoint!r}")
+    return {
+        "RAPPORT_BASE_URL": os.environ.get("RAPPORT_BASE_URL", cls.RAPPORT_BASE_URL).strip(),
+        "RAPPORT_XAPI_ENDPOINT": endpoint,
+        "RAPPORT_XAPI_USERNAME": os.environ.get("RAPPORT_XAPI_USERNAME", cls.RAPPORT_XAPI_USERNAME),
+        "RAPPORT_XAPI_PASSWORD": os.environ.get("RAPPORT_XAPI_PASSWORD", cls.RAPPORT_XAPI_PASSWORD),
+        "RAPPORT_XAPI_ACTOR_EMAIL": _bool("RAPPORT_XAPI_ACTOR_EMAIL", cls.RAPPORT_XAPI_ACTOR_EMAIL),
+        "RAPPORT_XAPI_BATCH_SIZE": int(
+            os.environ.get("RAPPORT_XAPI_BATCH_SIZE", cls.RAPPORT_XAPI_BATCH_SIZE)
+        ),
+    }
 
 
 class DevelopmentConfig(Config):

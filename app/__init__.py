@@ -60,6 +60,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(api_bp)
+    from app.certificates import bp as certificates_bp  # issue 13
+
+    app.register_blueprint(certificates_bp)
     csrf.exempt(api_bp)
     try:
         from app import trainer

@@ -143,6 +143,10 @@ def lint_content_command(directory: Path | None, strict: bool) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
+    from app.cli_records import certificates_cli, xapi_cli  # issue 13
+
+    app.cli.add_command(certificates_cli)
+    app.cli.add_command(xapi_cli)
     try:
         from app.cli_trainer import cohorts_cli, demo_cli
     except ImportError:  # the trainer commands are optional while they are being built

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import User
-from app.services import accounts, attempts, cohorts
+from app.services import accounts, attempts, certificates, cohorts
 from tests.conftest import Factory, right_answers
 
 ROLES = ("anonymous", "learner", "other_learner", "other_trainer", "trainer", "admin")
@@ -104,6 +104,13 @@ RULES: dict[tuple[str, str], dict[str, int | str]] = {
     ("trainer.join_with_code", "GET"): PAGE,
     ("trainer.users", "GET"): ADMIN_PAGE,
     ("trainer.change_role", "POST"): ADMIN_WRITE,
+    # Issue 13: certificates (the world's learner holds one).
+    ("api.my_certificates", "GET"): API,
+    ("certificates.verify", "GET"): PUBLIC,
+    ("certificates.verify_json", "GET"): PUBLIC,
+    ("certificates.pdf", "GET"): OWNED_PAGE,
+    ("certificates.admin", "GET"): ADMIN_PAGE,
+    ("certificates.revoke", "POST"): ADMIN_WRITE,
     ("trainer.set_active", "POST"): ADMIN_WRITE,
 }
 
@@ -141,6 +148,7 @@ def world(app: Flask, make: Factory, catalogue) -> dict:  # noqa: ANN001
         cohorts.join_cohort(learner, cohort.join_code)
         quiz = catalogue.quizzes[catalogue.modules[0].quizzes[0]]
         attempt = attempts.submit_attempt(learner.id, quiz, right_answers(quiz)).attempt
+        certificate = certificates.issue(learner, catalogue.course)
         db.session.commit()
         values = {
             "module_id": catalogue.modules[0].id,
@@ -153,6 +161,8 @@ def world(app: Flask, make: Factory, catalogue) -> dict:  # noqa: ANN001
             "code": cohort.join_code,
             "kind": "learners",
             "action": "deactivate",
+            "certificate_id": certificate.id,
+            "verification": certificate.code,
         }
     return {"people": people, "values": values}
 

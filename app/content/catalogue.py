@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from app.content.course import Course
 from app.content.rendering import grid_references, render_grid_figure, render_markdown
 from app.content.schema import Lesson, Module, Question, Quiz
 from app.content.sources import SourceFile
@@ -22,6 +23,7 @@ class Catalogue:
     module_of_quiz: MappingProxyType[str, str]
     version: str
     _modules_by_id: MappingProxyType[str, Module] = field(repr=False)
+    course: Course | None = None  # course.yaml: title, version, completion rules
 
     def module(self, module_id: str) -> Module | None:
         return self._modules_by_id.get(module_id)

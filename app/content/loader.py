@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from app.content.catalogue import Catalogue, build_catalogue
 from app.content.checks import check_ids, check_links, check_markdown
+from app.content.course import read_course
 from app.content.schema import Module, Quiz
 from app.content.sources import (
     ContentError,
@@ -55,6 +57,10 @@ def _load(content_dir: Path, careful: bool) -> Catalogue:
     }
     problems += check_links(modules, {**named_quizzes, **quizzes})
     problems += check_markdown(sources)
+    course, course_problems = read_course(
+        content_dir, careful, {quiz_id: s.model for quiz_id, s in quizzes.items()}
+    )
+    problems += course_problems
     if problems:
         raise ContentError(problems)
-    return build_catalogue(modules, quizzes)
+    return dataclasses.replace(build_catalogue(modules, quizzes), course=course)

@@ -7,7 +7,7 @@ from app.content import render_grid_figure
 from app.extensions import db
 from app.learn import bp
 from app.learn.forms import answers_from, build_quiz_form, field_name, started_at
-from app.services import attempts, progress
+from app.services import attempts, certificates, progress
 from app.services.catalogue import get_catalogue
 
 
@@ -136,4 +136,5 @@ def my_progress():  # noqa: ANN201
         "learn/progress.html",
         course=progress.course_progress(current_user.id),
         history=attempts.history_by_quiz(current_user.id),
+        certificates=certificates.certificates_of(current_user.id),  # issue 13
     )

@@ -2,6 +2,7 @@
 
 from app.models.cohort import Cohort, CohortMember
 from app.models.learning import Answer, Attempt, LessonRead
+from app.models.record import Certificate, XapiStatement
 from app.models.summary import (
     CohortOption,
     CohortProgress,
@@ -19,6 +20,7 @@ __all__ = [
     "Answer",
     "ApiToken",
     "Attempt",
+    "Certificate",
     "Cohort",
     "CohortMember",
     "CohortOption",
@@ -33,5 +35,6 @@ __all__ = [
     "SummaryState",
     "User",
     "UserInvite",
+    "XapiStatement",
     "utcnow",
 ]

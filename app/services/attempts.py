@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app.content import QUESTION_KINDS, Quiz, read_profiles
 from app.extensions import db
 from app.models import Answer, Attempt, utcnow
+from app.services import learning_records
 from app.services.catalogue import get_catalogue
 from app.services.reporting import hooks
 from app.services.transactions import begin_writing
@@ -173,6 +174,7 @@ def _store(attempt: Attempt, graded: list[GradedAnswer]) -> None:
         ],
     )
     hooks.attempt_stored(attempt, graded)
+    learning_records.attempt_stored(attempt, graded)
 
 
 def _attempt_for_key(user_id: int, key: str) -> Attempt | None:

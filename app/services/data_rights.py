@@ -110,6 +110,21 @@ REGISTRY: tuple[PersonalData, ...] = (
         "statistics",
         "The modules you started and completed.",
     ),
+    # Issue 13: a certificate goes with its holder (its verify link then answers "not found"),
+    # and so do the xAPI statements about them, sent or not.
+    PersonalData(
+        "certificate",
+        "user_id",
+        "delete",
+        "Your course certificates: the name, course and date on each, and its verification code.",
+    ),
+    PersonalData(
+        "xapi_statement",
+        "user_id",
+        "delete",
+        "Learning records (xAPI statements) about you, for your organisation's record store.",
+        secret_columns=("claimed_by", "claimed_until"),
+    ),
 )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.content import Module, Quiz
 from app.extensions import db
 from app.models import Attempt, LessonRead, utcnow
+from app.services import learning_records
 from app.services.catalogue import get_catalogue
 from app.services.completion import is_module_complete
 from app.services.reporting import hooks
@@ -32,6 +33,7 @@ def record_lesson_read(user_id: int, module: Module, lesson_id: str) -> None:
     # RETURNING, not rowcount: psycopg reports -1 rows for this statement, read or not.
     if stored is not None:
         hooks.lesson_first_read(user_id, now)
+        learning_records.lesson_first_read(user_id, module, lesson_id, now)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from app.models import (
     UserInvite,
     utcnow,
 )
-from app.services import data_rights
+from app.services import certificates, data_rights
 from tests.conftest import PASSWORD, Api, make_app, right_answers
 from tests.security.conftest import sharing_the_test_transaction
 
@@ -98,6 +98,7 @@ def rich_learner(app: Flask, make, catalogue) -> tuple[User, str]:  # noqa: ANN0
                 user_id=user.id, token_hash="f" * 64, expires_at=utcnow() + timedelta(days=1)
             )
         )
+        db.session.add(certificates.issue(db.session.get(User, user.id), catalogue.course))  # 13
         db.session.commit()
     return user, token
 

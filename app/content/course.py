@@ -1,0 +1,69 @@
+"""The course file (`course.yaml`): the course's title, its version and what completes it.
+
+It is optional: without it the course has no completion rules and no certificates. Its problems
+are reported at path:line with the modules' and quizzes', through the loader's own machinery.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints
+
+from app.content.schema import Id, Quiz, Strict, Text
+from app.content.sources import ContentProblem, SourceFile, line_of, read_yaml, validate
+
+COURSE_FILE = "course.yaml"
+
+Version = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^\S+$")
+]
+
+
+class Completion(Strict):
+    """What a learner must have done for the course to count as completed."""
+
+    every_lesson_read: bool = True
+    every_graded_quiz_passed: bool = True
+    self_assessments_taken: list[Id] = Field(default_factory=list)
+    # quiz id -> the lowest best score (percent of the quiz's maximum) that counts
+    minimum_scores: dict[Id, Annotated[int, Field(ge=0, le=100)]] = Field(default_factory=dict)
+
+
+class Course(Strict):
+    id: Id
+    title: Text
+    version: Version
+    completion: Completion = Field(default_factory=Completion)
+
+
+def read_course(
+    content_dir: Path, careful: bool, quizzes: dict[str, Quiz]
+) -> tuple[Course | None, list[Any]]:
+    """The course file under content_dir (None when there is none) and its problems."""
+    path = content_dir / COURSE_FILE
+    if not path.is_file():
+        return None, []
+    tree, problems = read_yaml(path, COURSE_FILE, careful)
+    if tree is None:
+        return None, problems
+    source = SourceFile(COURSE_FILE, tree)
+    problems = validate(source, Course)
+    course = source.model
+    if course is None:
+        return None, problems
+    completion = course.completion
+    for index, quiz_id in enumerate(completion.self_assessments_taken):
+        quiz = quizzes.get(quiz_id)
+        if quiz is None or quiz.is_graded:
+            line = line_of(tree, ("completion", "self_assessments_taken", index))
+            what = "does not exist" if quiz is None else "is graded, not a self-assessment"
+            problems.append(ContentProblem(COURSE_FILE, line, f"quiz '{quiz_id}' {what}"))
+    for quiz_id in completion.minimum_scores:
+        quiz = quizzes.get(quiz_id)
+        if quiz is None or not quiz.is_graded:
+            line = line_of(tree, ("completion", "minimum_scores", quiz_id))
+            what = "does not exist" if quiz is None else "is a self-assessment and has no score"
+            problems.append(ContentProblem(COURSE_FILE, line, f"quiz '{quiz_id}' {what}"))
+    return (None if problems else course), problems
