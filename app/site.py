@@ -8,16 +8,7 @@ import secrets
 import time
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Flask,
-    Response,
-    g,
-    jsonify,
-    render_template,
-    request,
-    stream_with_context,
-)
+from flask import Blueprint, Flask, Response, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
@@ -26,33 +17,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from app.extensions import db
-from app.services import exports
-from app.services.reports import ReportFilter
+from app.responses import error_response
 
 bp = Blueprint("site", __name__)
 log = logging.getLogger("rapport.requests")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-
-ERROR_TEXTS = {
-    400: ("Bad request", "The request could not be understood."),
-    401: ("Please log in", "You need to log in to see this page."),
-    403: ("Not allowed", "You are not allowed to do that."),
-    404: ("Not found", "There is nothing at this address."),
-    405: ("Method not allowed", "This address does not accept that kind of request."),
-    409: ("Conflict", "That request conflicts with one made before."),
-    413: ("Too large", "What you sent is larger than Rapport accepts."),
-    415: ("Unsupported type", "Send JSON with Content-Type: application/json."),
-    422: ("Cannot process", "The request was understood but cannot be carried out."),
-    429: ("Too many attempts", "Too many attempts in a short time. Wait a few minutes and try again."),
-    500: ("Something went wrong", "An unexpected error happened. It has been logged; please try again."),
-    503: ("Temporarily unavailable", "Rapport cannot reach its database right now. Please try again in a minute."),
-}  # fmt: skip
-ERROR_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "unprocessable",
-    429: "rate_limited", 500: "internal_error", 503: "unavailable",
-}  # fmt: skip
 
 
 class DatabaseId(IntegerConverter):
@@ -63,38 +32,6 @@ class DatabaseId(IntegerConverter):
         kwargs.setdefault("min", 1)
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
-
-
-def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
-
-
-def error_response(status: int, message: str | None = None, code: str | None = None) -> Response:
-    """A JSON error for the API, an HTML page for people; the same status either way."""
-    title, default_message = ERROR_TEXTS.get(status, ("Error", "Something went wrong."))
-    message = message or default_message
-    if wants_json():
-        body = {"error": {"code": code or ERROR_CODES.get(status, "error"), "message": message}}
-        response = jsonify(body)
-        response.status_code = status
-        return response
-    return Response(
-        render_template("error.html", status=status, title=title, message=message), status=status
-    )
-
-
-def csv_download(f: ReportFilter, kind: str) -> Response:
-    """A cohort's `learners` or `answers` CSV as a download, for the browser and the API alike.
-    Learners fit in memory; answers (one row per answer) are streamed as they are read."""
-    if kind == "learners":
-        body: Any = "".join(exports.learners_csv(f))
-    else:
-        body = stream_with_context(exports.answers_csv(f))
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="cohort-{f.cohort_id}-{kind}.csv"'},
-    )
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -134,10 +71,6 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    @app.context_processor
-    def known_endpoints() -> dict:
-        return {"url_rules": app.view_functions}
-
     @app.before_request
     def start_request() -> None:
         # A proxy's request id is kept when it is plain (letters, digits, - _ .), else a new one.

@@ -9,10 +9,11 @@ from flask import Response, current_app, jsonify, request
 from app.api import bp
 from app.api.openapi import EXTRA_PATHS, _json, _ref
 from app.api.routes import api_user, json_body
+from app.db import writes
 from app.extensions import db, limiter
 from app.models import Cohort
+from app.responses import csv_download, error_response
 from app.services import cohorts, reports
-from app.site import csv_download, error_response
 
 NOT_FOUND = "No such cohort."
 
@@ -97,6 +98,7 @@ def answers_csv(cohort_id: int):  # noqa: ANN201
 
 
 @bp.post("/cohorts/join")
+@writes("POST")
 @limiter.limit("30 per 10 minutes", deduct_when=lambda r: r.status_code == 404, scope="cohort-join")
 def join():  # noqa: ANN201
     """Join the cohort whose code is in the body: {"code": "..."}."""

@@ -7,12 +7,13 @@ from flask import abort, current_app, g, jsonify, request
 
 from app.api import bp
 from app.api.openapi import openapi_document
+from app.db import write_apart, writes
 from app.extensions import db, limiter
 from app.models import User
+from app.responses import error_response
 from app.services import accounts, attempts, data_rights, progress
 from app.services.catalogue import get_catalogue
 from app.services.progress import ModuleProgress
-from app.site import error_response
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
@@ -31,8 +32,12 @@ def authenticate_bearer():  # noqa: ANN201
         response.headers["WWW-Authenticate"] = 'Bearer realm="rapport"'
         return response
     token_row, g.api_user = found
-    if accounts.record_api_token_use(token_row):
-        db.session.commit()  # a use of its own: it counts even if the request then fails
+    use = accounts.api_token_use(token_row)
+    if use is not None:
+        # In its own short transaction, not the request's: most API calls are reads, which
+        # neither commit nor take SQLite's write lock, and a use counts even when the request
+        # then fails. Once an hour per token at most, so the extra commit is rare.
+        write_apart(use)
     return None
 
 
@@ -139,6 +144,7 @@ def quiz(quiz_id: str):  # noqa: ANN201
 
 
 @bp.post("/quizzes/<quiz_id>/attempts")
+@writes("POST")
 def submit(quiz_id: str):  # noqa: ANN201
     found = get_catalogue().quiz(quiz_id)
     if found is None:
@@ -224,6 +230,7 @@ def my_tokens():  # noqa: ANN201
 
 
 @bp.delete("/me/tokens/<int:token_id>")
+@writes("DELETE")
 def revoke_token(token_id: int):  # noqa: ANN201
     if not accounts.revoke_api_token(api_user(), token_id):
         return error_response(404, "No such token.")
@@ -238,6 +245,7 @@ def my_data():  # noqa: ANN201
 
 
 @bp.delete("/me")
+@writes("DELETE")
 @limiter.limit(
     "10 per 15 minutes", deduct_when=lambda r: r.status_code == 403, scope="account-delete"
 )

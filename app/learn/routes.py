@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.content import render_grid_figure
+from app.db import writes
 from app.extensions import db
 from app.learn import bp
 from app.learn.forms import answers_from, build_quiz_form, field_name, started_at
@@ -76,6 +77,7 @@ def lesson(module_id: str, lesson_id: str):  # noqa: ANN201
 
 
 @bp.route("/quizzes/<quiz_id>", methods=["GET", "POST"])
+@writes("POST")
 @login_required
 def quiz(quiz_id: str):  # noqa: ANN201
     quiz = _quiz_or_404(quiz_id)

@@ -13,11 +13,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.content import QUESTION_KINDS, Quiz, read_profiles
+from app.db import begin_writing
 from app.extensions import db
 from app.models import Answer, Attempt, utcnow
 from app.services import summaries
 from app.services.catalogue import get_catalogue
-from app.services.transactions import begin_writing
 
 
 class AnswersRejected(ValueError):

@@ -392,56 +392,6 @@ def add_learners_by_email(cohort: Cohort, emails: list[str]) -> AddResult:
     return add_learners(cohort, [Person("", email) for email in emails])
 
 
-# ------------------------------------------------------------------------------ user admin
-
-
-class RoleChangeRefused(CohortError):
-    """An administrator would lock everyone out (the last active admin demoted or deactivated)."""
-
-
-def _other_active_admins(user: User) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(User)
-        .where(User.role == "admin", User.active.is_(True), User.id != user.id)
-    )
-
-
-def admin_set_role(user: User, role: str) -> None:
-    """Change a role from the admin pages, refusing to remove the last active administrator."""
-    if user.role == "admin" and role != "admin" and user.active and not _other_active_admins(user):
-        raise RoleChangeRefused(
-            "This is the only active administrator; make someone else one first."
-        )
-    try:
-        accounts.set_role(user, role)
-    except accounts.AccountError as error:
-        raise CohortError(error.message) from None
-
-
-def admin_set_active(user: User, active: bool) -> None:
-    """Deactivate or reactivate, refusing to deactivate the last active administrator."""
-    if not active and user.role == "admin" and user.active and not _other_active_admins(user):
-        raise RoleChangeRefused("This is the only active administrator; it cannot be deactivated.")
-    accounts.set_active(user, active)
-
-
-def users_page(query: str = "", page: int = 1, per_page: int = 50) -> tuple[list[User], int]:
-    """Users whose name or email contains `query`, by email, and the total count."""
-    statement = select(User).where(User.deleted_at.is_(None))
-    query = (query or "").strip()
-    if query:
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        statement = statement.where(
-            User.email.ilike(pattern, escape="\\") | User.name.ilike(pattern, escape="\\")
-        )
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
-    users = db.session.scalars(
-        statement.order_by(User.email).limit(per_page).offset((max(page, 1) - 1) * per_page)
-    )
-    return list(users), int(total or 0)
-
-
 def all_cohorts() -> list[tuple[Cohort, int]]:
     """Every cohort with its number of learners, oldest first (for the CLI)."""
     learners = func.sum(case((CohortMember.role == "learner", 1), else_=0))
