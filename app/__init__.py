@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from app import db as database
+from app.api.serializers import JSONProvider
 from app.content import load_catalogue
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.logging_setup import configure_logging
@@ -23,6 +24,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     is; run.py turns both into a message and exit status 1.
     """
     app = Flask(__name__, instance_path=os.environ.get("RAPPORT_INSTANCE_PATH") or None)
+    app.json = JSONProvider(app)
     overrides = dict(overrides or {})
     chosen = config_class(overrides.pop("RAPPORT_ENV", None))
     app.config.from_object(chosen)

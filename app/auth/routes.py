@@ -90,7 +90,6 @@ def register():  # noqa: ANN201
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@writes("POST")
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
     key_func=_login_account_key,

@@ -8,7 +8,7 @@ from app.db import writes
 from app.extensions import db
 from app.learn import bp
 from app.learn.forms import answers_from, build_quiz_form, field_name, started_at
-from app.services import attempts, progress
+from app.services import attempts, progress, results
 from app.services.catalogue import get_catalogue
 
 
@@ -106,17 +106,17 @@ def quiz(quiz_id: str):  # noqa: ANN201
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int):  # noqa: ANN201
-    found = attempts.attempt_of(current_user.id, attempt_id)
+    found = results.attempt_of(current_user.id, attempt_id)
     if found is None:
         abort(404)
     quiz = get_catalogue().quiz(found.quiz_id)
     if quiz is None:
         abort(404)
-    result = attempts.attempt_result(found)
-    previous = attempts.previous_profile(current_user.id, found)
+    result = results.attempt_result(found)
+    previous = results.previous_profile(current_user.id, found)
     figures = {
         p["id"]: render_grid_figure(quiz.profile(p["id"]), (p["x"], p["y"]))
-        for p in result["profile"]
+        for p in result.profile
         if p["kind"] == "grid"
     }
     module = get_catalogue().module(get_catalogue().module_of_quiz[quiz.id])
@@ -137,5 +137,5 @@ def my_progress():  # noqa: ANN201
     return render_template(
         "learn/progress.html",
         course=progress.course_progress(current_user.id),
-        history=attempts.history_by_quiz(current_user.id),
+        history=results.history_by_quiz(current_user.id),
     )

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import CohortMember, User
 from tests.trainer.conftest import World, log_in, new_user
 
+
 def trainer_urls(small, world: World) -> list[tuple[str, str]]:
     """Every trainer and administrator route (GET and POST) filled with the world's cohort and
     first learner."""
