@@ -60,8 +60,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(api_bp)
 
     register_commands(app)
-    site.register_error_handlers(app)
-    site.register_security(app)
     configure_logging(app)
     return app
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -14,12 +12,12 @@ from sqlalchemy import case, delete, func, select
 from app.extensions import db
 from app.models import Cohort, CohortMember, User, utcnow
 from app.services import accounts, summaries
+from app.services.learner_lists import Person
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 CODE_LENGTH = 8
 NAME_MAX = 120
 DESCRIPTION_MAX = 2000
-CSV_MAX_BYTES = 256 * 1024
 MAX_LEARNERS_AT_ONCE = 1000
 
 
@@ -262,77 +260,11 @@ def remove_trainer(cohort: Cohort, user_id: int) -> None:
 # ------------------------------------------------------------------------------ adding learners
 
 
-@dataclass(frozen=True)
-class Person:
-    """One line of a list of learners to add: a name (may be empty) and an email."""
-
-    name: str
-    email: str
-
-
 @dataclass
 class AddResult:
     added: list[User] = field(default_factory=list)  # existing accounts now in the cohort
     invited: list[tuple[User, str]] = field(default_factory=list)  # new accounts, invite secret
     already: list[User] = field(default_factory=list)  # were members before
-
-
-_NAMED = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<email>[^<>]+)>\s*$")
-
-
-def parse_email_list(text: str) -> list[Person]:
-    """Emails separated by commas, semicolons, spaces or lines; `Name <email>` lines keep the name."""
-    people: list[Person] = []
-    for line in (text or "").splitlines():
-        named = _NAMED.match(line)
-        if named:
-            people.append(Person(named["name"].strip().strip('"'), named["email"].strip()))
-            continue
-        people.extend(Person("", token) for token in re.split(r"[,;\s]+", line) if token)
-    return people
-
-
-def parse_learner_csv(data: bytes) -> list[Person]:
-    """Rows of a CSV file with the columns `name` and `email` (a header row names them)."""
-    if not data:
-        raise CohortError("The file is empty.")
-    if len(data) > CSV_MAX_BYTES:
-        raise CohortError(f"The file is larger than {CSV_MAX_BYTES // 1024} KB.")
-    if b"\x00" in data:
-        raise CohortError("This is not a CSV text file. Save the spreadsheet as CSV (UTF-8).")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CohortError(
-            "The file is not UTF-8 text. Save the spreadsheet as 'CSV UTF-8' and try again."
-        ) from None
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if not rows:
-        raise CohortError("The file has no rows.")
-    header = [cell.strip().casefold() for cell in rows[0]]
-    if "email" not in header or "name" not in header:
-        raise CohortError(
-            "The first row must name the columns `name` and `email` "
-            f"(found: {', '.join(h for h in header if h)[:200] or 'nothing'})."
-        )
-    name_at, email_at = header.index("name"), header.index("email")
-    people, problems = [], []
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) <= max(name_at, email_at):
-            problems.append(f"Row {number}: expected a name and an email.")
-            continue
-        people.append(Person(row[name_at].strip(), row[email_at].strip()))
-    if problems:
-        raise CohortError("Some rows of the file cannot be read.", problems[:20])
-    if not people:
-        raise CohortError("The file has a header row but no learners.")
-    return people
 
 
 def _name_from_email(email: str) -> str:

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import Cohort
 from app.responses import csv_download
-from app.services import cohorts, reports
+from app.services import cohorts, learner_lists, reports
 from app.services.catalogue import get_catalogue
 from app.trainer import bp
 from app.trainer.forms import AddLearnersForm, CohortForm, TrainerForm, UploadLearnersForm
@@ -188,7 +188,7 @@ def members(cohort_id: int):  # noqa: ANN201
     return _members_page(_cohort_or_404(cohort_id))
 
 
-def _added(cohort: Cohort, people: list[cohorts.Person], form_name: str, form):  # noqa: ANN001, ANN202
+def _added(cohort: Cohort, people: list[learner_lists.Person], form_name: str, form):  # noqa: ANN001, ANN202
     try:
         result = cohorts.add_learners(cohort, people)
     except cohorts.CohortError as error:
@@ -211,7 +211,7 @@ def add_learners(cohort_id: int):  # noqa: ANN201
     form = AddLearnersForm()
     if not form.validate_on_submit():
         return _members_page(cohort, 422, add=form)
-    return _added(cohort, cohorts.parse_email_list(form.emails.data), "add", form)
+    return _added(cohort, learner_lists.parse_email_list(form.emails.data), "add", form)
 
 
 @bp.post("/cohorts/<int:cohort_id>/members/upload")
@@ -221,10 +221,10 @@ def upload_learners(cohort_id: int):  # noqa: ANN201
     form = UploadLearnersForm()
     if not form.validate_on_submit():
         return _members_page(cohort, 422, upload=form)
-    data = form.file.data.stream.read(cohorts.CSV_MAX_BYTES + 1)
+    data = form.file.data.stream.read(learner_lists.CSV_MAX_BYTES + 1)
     try:
-        people = cohorts.parse_learner_csv(data)
-    except cohorts.CohortError as error:
+        people = learner_lists.parse_learner_csv(data)
+    except learner_lists.LearnerListError as error:
         return _members_page(cohort, 422, upload=form, problems=[error.message, *error.problems])
     return _added(cohort, people, "upload", form)
 
