@@ -41,9 +41,9 @@ def authenticate_bearer():  # noqa: ANN201
     token_row, g.api_user = found
     use = accounts.api_token_use(token_row)
     if use is not None:
-        # In its own short transaction, not the request's: most API calls are reads, which
-        # neither commit nor take SQLite's write lock, and a use counts even when the request
-        # then fails. Once an hour per token at most, so the extra commit is rare.
+        # Apart from the request's unit of work (see app.db.write_apart): most API calls are
+        # reads, which neither commit nor take SQLite's write lock, and a use counts even when
+        # the request then fails. Once an hour per token at most, so the extra commit is rare.
         write_apart(use)
     return None
 

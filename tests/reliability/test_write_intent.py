@@ -6,9 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, select
 
 from app.db import declared_writes
+from app.extensions import db
+from app.models import ApiToken, User
+from app.services import accounts
 from tests.conftest import PASSWORD
 
 # Views that accept a POST and write nothing: they must not hold the write lock.
@@ -95,3 +98,25 @@ def test_a_read_that_turns_into_a_write_takes_the_lock_and_commits_once(app, mak
     assert sent.index("BEGIN IMMEDIATE") < sent.index("INSERT INTO")
     assert sent.count("COMMIT") == 1
     assert sent.index("INSERT INTO") < sent.index("COMMIT")
+
+
+@pytest.mark.usefixtures("committed_db")
+def test_an_api_read_records_the_token_use_in_a_transaction_of_its_own(app, make, sent):
+    """The read itself neither commits nor takes the lock; the use is stored all the same."""
+    user = make.user()
+    with app.app_context():
+        token = accounts.issue_api_token(db.session.get(User, user.id), "test")
+        db.session.commit()
+    sent.clear()
+    response = app.test_client().get(
+        "/api/v1/modules", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
+    assert sent.count("COMMIT") == 1  # the use, and nothing else
+    assert sent.index("UPDATE API_TOKEN") < sent.index("COMMIT")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert sent[0] == "BEGIN"  # the request's reads: deferred
+        assert sent.count("BEGIN IMMEDIATE") == 1  # the use's own short transaction
+    with app.app_context():
+        stored = db.session.scalar(select(ApiToken.last_used_at).where(ApiToken.user_id == user.id))
+    assert stored is not None
