@@ -115,9 +115,7 @@ def attempt(attempt_id: int):  # noqa: ANN201
     result = results.attempt_result(found)
     previous = results.previous_profile(current_user.id, found)
     figures = {
-        p["id"]: render_grid_figure(quiz.profile(p["id"]), (p["x"], p["y"]))
-        for p in result.profile
-        if p["kind"] == "grid"
+        p.id: render_grid_figure(p.profile, (p.x, p.y)) for p in result.profile if p.kind == "grid"
     }
     module = get_catalogue().module(get_catalogue().module_of_quiz[quiz.id])
     return render_template(

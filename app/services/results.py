@@ -10,7 +10,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
-from app.content import Question, Quiz
+from app.content import Profile, Question, Quiz
+from app.content.schema import GridCell, Trait
 from app.extensions import db
 from app.models import Attempt
 from app.services.catalogue import get_catalogue
@@ -40,49 +41,78 @@ def attempts_of(user_id: int, quiz_id: str | None = None) -> list[Attempt]:
     return list(db.session.scalars(query.order_by(Attempt.submitted_at.desc(), Attempt.id.desc())))
 
 
-def describe_profiles(quiz: Quiz, stored: dict | None) -> list[dict]:
-    """A stored profile result with the catalogue's labels and descriptions, one per profile."""
-    results = []
-    for profile in quiz.profiles:
-        result = (stored or {}).get(profile.id)
-        if result is None:
-            continue
-        shown: dict[str, Any] = {
-            "id": profile.id,
-            "title": profile.title,
-            "kind": profile.kind,
-            "totals": result.get("totals", {}),
-        }
-        if profile.kind == "dominant":
-            shown["traits"] = [
-                {"id": t.id, "label": t.label, "description": t.description}
-                for t in (profile.trait(i) for i in result.get("traits", []))
-                if t is not None
-            ]
-        elif profile.kind == "grid":
-            cell = profile.cell(result["x"], result["y"])
-            shown["x"], shown["y"] = result["x"], result["y"]
-            if cell is not None:
-                shown["cell"] = {
-                    "title": cell.title,
-                    "subtitle": cell.subtitle,
-                    "description": cell.description,
-                    "advice_html": cell.advice_html,
-                }
-        elif profile.kind == "trust-formula":
-            focus = profile.trait(result["focus"]) if result.get("focus") else None
-            shown["trust"] = result["trust"]
-            shown["scores"] = [
-                {"id": t.id, "label": t.label, "score": result["scores"].get(t.id)}
-                for t in profile.traits
-            ]
-            shown["focus"] = (
-                {"id": focus.id, "label": focus.label, "description": focus.description}
-                if focus
-                else None
-            )
-        results.append(shown)
-    return results
+@dataclass(frozen=True)
+class TraitScore:
+    id: str
+    label: str
+    score: float | None
+
+
+@dataclass(frozen=True)
+class ProfileResult:
+    """One profile result of an attempt, with the catalogue's labels and descriptions. Which
+    fields apply depends on the profile's kind: traits (dominant), x, y and cell (grid), trust,
+    scores and focus (trust-formula)."""
+
+    profile: Profile
+    stored: dict[str, Any]  # what read_profiles stored for this profile
+
+    @property
+    def id(self) -> str:
+        return self.profile.id
+
+    @property
+    def title(self) -> str:
+        return self.profile.title
+
+    @property
+    def kind(self) -> str:
+        return self.profile.kind
+
+    @property
+    def totals(self) -> dict[str, Any]:
+        return self.stored.get("totals", {})
+
+    @property
+    def traits(self) -> list[Trait]:
+        found = (self.profile.trait(i) for i in self.stored.get("traits", []))
+        return [t for t in found if t is not None]
+
+    @property
+    def x(self) -> str:
+        return self.stored["x"]
+
+    @property
+    def y(self) -> str:
+        return self.stored["y"]
+
+    @property
+    def cell(self) -> GridCell | None:
+        return self.profile.cell(self.x, self.y)
+
+    @property
+    def trust(self) -> float:
+        return self.stored["trust"]
+
+    @property
+    def scores(self) -> list[TraitScore]:
+        given = self.stored["scores"]
+        return [TraitScore(t.id, t.label, given.get(t.id)) for t in self.profile.traits]
+
+    @property
+    def focus(self) -> Trait | None:
+        focus = self.stored.get("focus")
+        return self.profile.trait(focus) if focus else None
+
+
+def describe_profiles(quiz: Quiz, stored: dict | None) -> list[ProfileResult]:
+    """The stored profile results of an attempt, one per profile the quiz has and that was
+    stored."""
+    return [
+        ProfileResult(profile, (stored or {})[profile.id])
+        for profile in quiz.profiles
+        if (stored or {}).get(profile.id) is not None
+    ]
 
 
 @dataclass(frozen=True)
@@ -137,7 +167,7 @@ class AttemptResult:
 
     attempt: Attempt
     questions: list[AnsweredQuestion]
-    profile: list[dict]
+    profile: list[ProfileResult]
 
     @property
     def id(self) -> int:
@@ -187,7 +217,7 @@ def attempt_result(
     return AttemptResult(attempt, questions, profile)
 
 
-def previous_profile(user_id: int, attempt: Attempt) -> list[dict] | None:
+def previous_profile(user_id: int, attempt: Attempt) -> list[ProfileResult] | None:
     """The profile result of the learner's attempt at the same quiz just before this one."""
     if attempt.profile is None:
         return None
@@ -214,7 +244,7 @@ class AttemptSummary:
     max_score: int
     passed: bool | None
     submitted_at: datetime
-    profile: list[dict]
+    profile: list[ProfileResult]
 
 
 def history_by_quiz(user_id: int) -> dict[str, list[AttemptSummary]]:

@@ -7,7 +7,7 @@ from typing import Any
 from app.api.serializers import iso_utc
 from app.content import Lesson, Module, Quiz
 from app.services.progress import ModuleProgress
-from app.services.results import AnsweredQuestion, AttemptResult, AttemptSummary
+from app.services.results import AnsweredQuestion, AttemptResult, AttemptSummary, ProfileResult
 
 
 def module_json(entry: ModuleProgress) -> dict[str, Any]:
@@ -75,6 +75,40 @@ def quiz_json(quiz: Quiz, module_id: str | None) -> dict[str, Any]:
     }
 
 
+def profile_json(result: ProfileResult) -> dict[str, Any]:
+    """A profile result with the catalogue's labels; its fields depend on the profile's kind."""
+    shown: dict[str, Any] = {
+        "id": result.id,
+        "title": result.title,
+        "kind": result.kind,
+        "totals": result.totals,
+    }
+    if result.kind == "dominant":
+        shown["traits"] = [
+            {"id": t.id, "label": t.label, "description": t.description} for t in result.traits
+        ]
+    elif result.kind == "grid":
+        shown["x"], shown["y"] = result.x, result.y
+        cell = result.cell
+        if cell is not None:
+            shown["cell"] = {
+                "title": cell.title,
+                "subtitle": cell.subtitle,
+                "description": cell.description,
+                "advice_html": cell.advice_html,
+            }
+    elif result.kind == "trust-formula":
+        focus = result.focus
+        shown["trust"] = result.trust
+        shown["scores"] = [{"id": s.id, "label": s.label, "score": s.score} for s in result.scores]
+        shown["focus"] = (
+            {"id": focus.id, "label": focus.label, "description": focus.description}
+            if focus
+            else None
+        )
+    return shown
+
+
 def _answered_json(answer: AnsweredQuestion) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": answer.id,
@@ -103,7 +137,7 @@ def attempt_json(result: AttemptResult) -> dict[str, Any]:
         "passed": result.passed,
         "submitted_at": iso_utc(result.submitted_at),
         "questions": [_answered_json(answer) for answer in result.questions],
-        "profile": result.profile,
+        "profile": [profile_json(p) for p in result.profile],
     }
 
 
@@ -117,7 +151,7 @@ def history_json(history: dict[str, list[AttemptSummary]]) -> list[dict[str, Any
             "max_score": entry.max_score,
             "passed": entry.passed,
             "submitted_at": iso_utc(entry.submitted_at),
-            "profile": entry.profile,
+            "profile": [profile_json(p) for p in entry.profile],
         }
         for quiz_id, entries in history.items()
         for entry in entries
