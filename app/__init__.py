@@ -7,16 +7,15 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, TemplateNotFound
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
 
+from app import db as database
+from app.api.serializers import JSONProvider
 from app.content import QUESTION_KINDS, QuestionKindsIncomplete, load_catalogue
 from app.content.kinds import kind_problems, kind_template_roots
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.logging_setup import configure_logging
-from app.services import transactions
 from config import PROJECT_ROOT, config_class, normalise_database_url
 
 
@@ -28,6 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     and exit status 1.
     """
     app = Flask(__name__, instance_path=os.environ.get("RAPPORT_INSTANCE_PATH") or None)
+    app.json = JSONProvider(app)
     overrides = dict(overrides or {})
     chosen = config_class(overrides.pop("RAPPORT_ENV", None))
     app.config.from_object(chosen)
@@ -36,8 +36,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["RAPPORT_ENV"] = chosen.ENV_NAME
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        database = Path(app.instance_path) / "rapport.db"
-        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+        default_file = Path(app.instance_path) / "rapport.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{default_file}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
@@ -46,37 +46,25 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.extensions["rapport_catalogue"] = load_catalogue(app.config["CONTENT_DIR"])
 
-    _init_database(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     _init_proxy(app)
 
-    from app import auth, learn, site
+    from app import admin, auth, certificates, learn, site, trainer
     from app.api import bp as api_bp
+    from app.cli import register_commands
 
     app.url_map.converters["int"] = site.DatabaseId
-    app.register_blueprint(site.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(learn.bp)
-    app.register_blueprint(api_bp)
-    from app.certificates import bp as certificates_bp  # issue 13
-
-    app.register_blueprint(certificates_bp)
+    blueprints = (site.bp, auth.bp, learn.bp, api_bp, trainer.bp, admin.bp, certificates.bp)
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
-    try:
-        from app import trainer
-    except ImportError:  # pragma: no cover - the trainer blueprint is optional while it is built
-        trainer = None
-    if trainer is not None:
-        app.register_blueprint(trainer.bp)
-
-    from app.cli import register_commands
 
     register_commands(app)
     _init_question_kinds(app)
-    site.register_error_handlers(app)
-    site.register_security(app)
     configure_logging(app)
     return app
 
@@ -90,49 +78,6 @@ def _instance_secret_key(instance: Path) -> str:
     key_file.write_text(key)
     key_file.chmod(0o600)
     return key
-
-
-def _init_database(app: Flask) -> None:
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options.setdefault("connect_args", {"timeout": 15})
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL for concurrent readers, a busy timeout instead of 'database is locked', real FKs."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
-        return
-    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _sqlite_begin).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection: Connection) -> None:
-    """Begin SQLite transactions ourselves: IMMEDIATE (the write lock first, waiting for it under
-    the busy timeout) for one that will write, deferred for a GET request's reads, so readers do
-    not queue behind each other (see app/services/transactions.py). An explicit BEGIN also makes
-    savepoints (used for idempotent submissions) behave as documented."""
-    if connection.dialect.name != "sqlite":
-        return
-    writes = connection.get_execution_options().get(transactions.WRITES) or not (
-        has_request_context() and request.method in ("GET", "HEAD")
-    )
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
-    connection.info[transactions.BEGAN_IMMEDIATE] = writes
-    if not writes:
-        raw = connection.connection.dbapi_connection
-        connection.info[transactions.CHANGES_AT_BEGIN] = raw.total_changes if raw else None
 
 
 def _init_question_kinds(app: Flask) -> None:

@@ -9,6 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app.cli_records import certificates_cli, xapi_cli
+from app.cli_trainer import cohorts_cli, demo_cli
 from app.content import ContentError, load_catalogue
 from app.content.lint import lint_content
 from app.extensions import db
@@ -20,15 +22,10 @@ users_cli = AppGroup("users", help="Create users, issue API tokens, change roles
 content_cli = AppGroup("content", help="Check and lint the course content files.")
 
 
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    raise SystemExit(1)
-
-
 def _user_or_fail(email: str) -> User:
     user = accounts.user_by_email(email)
     if user is None:
-        _fail(f"no account with the email {accounts.normalise_email(email)}")
+        raise click.ClickException(f"no account with the email {accounts.normalise_email(email)}")
     return user
 
 
@@ -40,15 +37,17 @@ def _user_or_fail(email: str) -> User:
 def create_user(email: str, name: str, role: str, password: str | None) -> None:
     """Create a user account."""
     if role not in ROLES:
-        _fail(f"unknown role {role!r}; use one of: {', '.join(ROLES)}")
+        raise click.ClickException(f"unknown role {role!r}; use one of: {', '.join(ROLES)}")
     if accounts.user_by_email(email) is not None:
-        _fail(f"an account with the email {accounts.normalise_email(email)} already exists")
+        raise click.ClickException(
+            f"an account with the email {accounts.normalise_email(email)} already exists"
+        )
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = accounts.create_user(email, name, password, role)
     except accounts.AccountError as error:
-        _fail(error.message)
+        raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
@@ -73,7 +72,7 @@ def change_role(email: str, role: str) -> None:
     try:
         accounts.set_role(user, role)
     except accounts.AccountError as error:
-        _fail(error.message)
+        raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"{user.email} is now {user.role}.")
 
@@ -143,13 +142,7 @@ def lint_content_command(directory: Path | None, strict: bool) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
-    from app.cli_records import certificates_cli, xapi_cli  # issue 13
-
     app.cli.add_command(certificates_cli)
     app.cli.add_command(xapi_cli)
-    try:
-        from app.cli_trainer import cohorts_cli, demo_cli
-    except ImportError:  # the trainer commands are optional while they are being built
-        return
     app.cli.add_command(cohorts_cli)
     app.cli.add_command(demo_cli)

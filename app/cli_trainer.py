@@ -22,11 +22,6 @@ cohorts_cli = AppGroup("cohorts", help="Create cohorts and add learners to them.
 demo_cli = AppGroup("demo", help="Demo data: a trainer and a cohort with a few weeks of activity.")
 
 
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    raise SystemExit(1)
-
-
 @cohorts_cli.command("create")
 @click.argument("name")
 @click.option("--trainer", "trainer_email", required=True, help="The trainer's email.")
@@ -35,11 +30,13 @@ def create_cohort(name: str, trainer_email: str, description: str) -> None:
     """Create a cohort; the last line printed is '<cohort id> <join code>'."""
     trainer = accounts.user_by_email(trainer_email)
     if trainer is None:
-        _fail(f"no account with the email {accounts.normalise_email(trainer_email)}")
+        raise click.ClickException(
+            f"no account with the email {accounts.normalise_email(trainer_email)}"
+        )
     try:
         cohort = cohorts.create_cohort(trainer, name, description)
     except cohorts.CohortError as error:
-        _fail(error.message)
+        raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"Created cohort “{cohort.name}”, trained by {trainer.email}.")
     click.echo(f"{cohort.id} {cohort.join_code}")
@@ -52,13 +49,13 @@ def add_learners(cohort_id: int, emails: tuple[str, ...]) -> None:
     """Add learners by email; people without an account get one and an invitation link."""
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None:
-        _fail(f"no cohort with the id {cohort_id}")
+        raise click.ClickException(f"no cohort with the id {cohort_id}")
     try:
         result = cohorts.add_learners_by_email(cohort, list(emails))
     except cohorts.CohortError as error:
         for problem in error.problems:
             click.echo(problem, err=True)
-        _fail(error.message)
+        raise click.ClickException(error.message) from None
     db.session.commit()
     for user in result.added:
         click.echo(f"added {user.email}")
@@ -344,7 +341,9 @@ def seed_demo() -> DemoResult:
 def seed() -> None:
     """Create the demo trainer and a cohort of 30 learners with six weeks of activity (once)."""
     if current_app.config.get("RAPPORT_ENV") == "production":
-        _fail("demo data is not for production: its accounts have a published password")
+        raise click.ClickException(
+            "demo data is not for production: its accounts have a published password"
+        )
     result = seed_demo()
     db.session.commit()
     if result.created:

@@ -1,4 +1,7 @@
-"""What every response shares: error pages, security headers, request logs and the health check."""
+"""What every response shares: error pages, security headers, request logs and the health check.
+
+A blueprint whose hooks apply to the whole app (`app_errorhandler`, `before_app_request`…).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +11,7 @@ import secrets
 import time
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Flask,
-    Response,
-    g,
-    jsonify,
-    render_template,
-    request,
-    stream_with_context,
-)
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
@@ -26,33 +20,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from app.extensions import db
-from app.services import exports
-from app.services.reporting import ReportFilter
+from app.responses import error_response
 
 bp = Blueprint("site", __name__)
 log = logging.getLogger("rapport.requests")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-
-ERROR_TEXTS = {
-    400: ("Bad request", "The request could not be understood."),
-    401: ("Please log in", "You need to log in to see this page."),
-    403: ("Not allowed", "You are not allowed to do that."),
-    404: ("Not found", "There is nothing at this address."),
-    405: ("Method not allowed", "This address does not accept that kind of request."),
-    409: ("Conflict", "That request conflicts with one made before."),
-    413: ("Too large", "What you sent is larger than Rapport accepts."),
-    415: ("Unsupported type", "Send JSON with Content-Type: application/json."),
-    422: ("Cannot process", "The request was understood but cannot be carried out."),
-    429: ("Too many attempts", "Too many attempts in a short time. Wait a few minutes and try again."),
-    500: ("Something went wrong", "An unexpected error happened. It has been logged; please try again."),
-    503: ("Temporarily unavailable", "Rapport cannot reach its database right now. Please try again in a minute."),
-}  # fmt: skip
-ERROR_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "unprocessable",
-    429: "rate_limited", 500: "internal_error", 503: "unavailable",
-}  # fmt: skip
 
 
 class DatabaseId(IntegerConverter):
@@ -65,147 +37,114 @@ class DatabaseId(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    message = None
+    if status in (400, 422) and error.description and not error.description.startswith("The "):
+        message = error.description
+    response = error_response(status, message)
+    if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    if status == 429 and getattr(error, "retry_after", None):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
-def error_response(status: int, message: str | None = None, code: str | None = None) -> Response:
-    """A JSON error for the API, an HTML page for people; the same status either way."""
-    title, default_message = ERROR_TEXTS.get(status, ("Error", "Something went wrong."))
-    message = message or default_message
-    if wants_json():
-        body = {"error": {"code": code or ERROR_CODES.get(status, "error"), "message": message}}
-        response = jsonify(body)
-        response.status_code = status
-        return response
-    return Response(
-        render_template("error.html", status=status, title=title, message=message), status=status
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error: CSRFError) -> Response:
+    return error_response(
+        400, "The form had expired or was sent from elsewhere. Go back, reload and try again."
     )
 
 
-def csv_download(f: ReportFilter, kind: str) -> Response:
-    """A cohort's `learners` or `answers` CSV as a download, for the browser and the API alike.
-    Learners fit in memory; answers (one row per answer) are streamed as they are read."""
-    if kind == "learners":
-        body: Any = "".join(exports.learners_csv(f))
-    else:
-        body = stream_with_context(exports.answers_csv(f))
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="cohort-{f.cohort_id}-{kind}.csv"'},
+@bp.app_errorhandler(OperationalError)
+@bp.app_errorhandler(DBAPIError)
+def database_unavailable(error: Exception) -> Response:
+    db.session.rollback()
+    current_app.logger.error("database error: %s", type(error).__name__)
+    return error_response(503)
+
+
+@bp.app_errorhandler(Exception)
+def unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return http_error(error)
+    current_app.logger.exception("unhandled error")
+    db.session.rollback()
+    return error_response(500)
+
+
+@bp.before_app_request
+def start_request() -> None:
+    # A proxy's request id is kept when it is plain (letters, digits, - _ .), else a new one.
+    given = request.headers.get("X-Request-Id", "")
+    g.request_id = given if REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
+    g.started = time.perf_counter()
+
+
+@bp.before_app_request
+def refuse_nul_characters() -> Response | None:
+    """No text field has a use for U+0000, and PostgreSQL refuses to store it: a clear 400
+    here instead of a database error deeper down."""
+    fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    if any("\x00" in key or "\x00" in value for key, value in fields) or (
+        request.is_json and b"\\u0000" in request.get_data()
+    ):
+        return error_response(400, "The request contains a NUL character (U+0000).")
+    return None
+
+
+@bp.after_app_request
+def security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'",
     )
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    signed_in = current_user.is_authenticated or g.get("api_user") is not None
+    if signed_in and not request.path.startswith("/static/"):
+        headers["Cache-Control"] = "no-store"
+    headers["X-Request-Id"] = g.get("request_id", "")
+    return response
 
 
-def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # noqa: ANN202
-        status = error.code or 500
-        message = None
-        if status in (400, 422) and error.description and not error.description.startswith("The "):
-            message = error.description
-        response = error_response(status, message)
-        if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-            response.headers["Allow"] = ", ".join(error.valid_methods)
-        if status == 429 and getattr(error, "retry_after", None):
-            response.headers["Retry-After"] = str(error.retry_after)
+@bp.after_app_request
+def log_request(response: Response) -> Response:
+    if request.path.startswith("/static/"):
         return response
+    user_id = current_user.get_id().split(":")[0] if current_user.is_authenticated else None
+    log.info(
+        "request",
+        extra={
+            "request_id": g.get("request_id"),
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "user_id": user_id,
+            "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+        },
+    )
+    return response
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # noqa: ANN202
-        return error_response(
-            400, "The form had expired or was sent from elsewhere. Go back, reload and try again."
-        )
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(DBAPIError)
-    def database_unavailable(error: Exception):  # noqa: ANN202
+@bp.teardown_app_request
+def rollback_on_error(error: BaseException | None) -> None:
+    if error is not None:
         db.session.rollback()
-        app.logger.error("database error: %s", type(error).__name__)
-        return error_response(503)
-
-    @app.errorhandler(Exception)
-    def unexpected(error: Exception):  # noqa: ANN202
-        if isinstance(error, HTTPException):
-            return http_error(error)
-        app.logger.exception("unhandled error")
-        db.session.rollback()
-        return error_response(500)
-
-
-def register_security(app: Flask) -> None:
-    @app.context_processor
-    def known_endpoints() -> dict:
-        return {"url_rules": app.view_functions}
-
-    @app.before_request
-    def start_request() -> None:
-        # A proxy's request id is kept when it is plain (letters, digits, - _ .), else a new one.
-        given = request.headers.get("X-Request-Id", "")
-        g.request_id = given if REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
-        g.started = time.perf_counter()
-
-    @app.before_request
-    def refuse_nul_characters() -> Response | None:
-        """No text field has a use for U+0000, and PostgreSQL refuses to store it: a clear 400
-        here instead of a database error deeper down."""
-        fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
-        if any("\x00" in key or "\x00" in value for key, value in fields) or (
-            request.is_json and b"\\u0000" in request.get_data()
-        ):
-            return error_response(400, "The request contains a NUL character (U+0000).")
-        return None
-
-    @app.after_request
-    def security_headers(response: Response) -> Response:
-        headers = response.headers
-        headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-            "form-action 'self'; frame-ancestors 'none'",
-        )
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        signed_in = current_user.is_authenticated or g.get("api_user") is not None
-        if signed_in and not request.path.startswith("/static/"):
-            headers["Cache-Control"] = "no-store"
-        headers["X-Request-Id"] = g.get("request_id", "")
-        return response
-
-    @app.after_request
-    def log_request(response: Response) -> Response:
-        if request.path.startswith("/static/"):
-            return response
-        user_id = current_user.get_id().split(":")[0] if current_user.is_authenticated else None
-        log.info(
-            "request",
-            extra={
-                "request_id": g.get("request_id"),
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "user_id": user_id,
-                "ms": round(
-                    (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1
-                ),
-            },
-        )
-        return response
-
-    @app.teardown_request
-    def rollback_on_error(error: BaseException | None) -> None:
-        if error is not None:
-            db.session.rollback()
 
 
 @bp.get("/healthz")
-def healthz():  # noqa: ANN201
+def healthz() -> Response | tuple[Response, int]:
     """200 when the database answers, 503 when it does not."""
     try:
         db.session.execute(text("SELECT 1"))

@@ -99,19 +99,19 @@ RULES: dict[tuple[str, str], dict[str, int | str]] = {
     ("trainer.remove_learner", "POST"): TRAINER_WRITE,
     ("trainer.add_trainer", "POST"): TRAINER_WRITE,
     ("trainer.remove_trainer", "POST"): TRAINER_WRITE,
-    ("trainer.join", "GET"): PAGE,
-    ("trainer.join", "POST"): WRITE,
-    ("trainer.join_with_code", "GET"): PAGE,
-    ("trainer.users", "GET"): ADMIN_PAGE,
-    ("trainer.change_role", "POST"): ADMIN_WRITE,
-    # Issue 13: certificates (the world's learner holds one).
+    ("learn.join", "GET"): PAGE,
+    ("learn.join", "POST"): WRITE,
+    ("learn.join_with_code", "GET"): PAGE,
+    ("admin.users", "GET"): ADMIN_PAGE,
+    ("admin.change_role", "POST"): ADMIN_WRITE,
+    ("admin.set_active", "POST"): ADMIN_WRITE,
+    # Certificates (the world's learner holds one).
     ("api.my_certificates", "GET"): API,
     ("certificates.verify", "GET"): PUBLIC,
     ("certificates.verify_json", "GET"): PUBLIC,
     ("certificates.pdf", "GET"): OWNED_PAGE,
     ("certificates.admin", "GET"): ADMIN_PAGE,
     ("certificates.revoke", "POST"): ADMIN_WRITE,
-    ("trainer.set_active", "POST"): ADMIN_WRITE,
 }
 
 

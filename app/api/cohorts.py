@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, current_app, jsonify, request
 
 from app.api import bp
 from app.api.openapi import EXTRA_PATHS, _json, _ref
 from app.api.routes import api_user, json_body
+from app.api.serializers.cohorts import cohort_json, joined_json
 from app.api.serializers.reports import learner_json, report_json_text
+from app.db import writes
 from app.extensions import db, limiter
 from app.models import Cohort
+from app.responses import csv_download, error_response
 from app.services import cohorts, reporting
-from app.site import csv_download, error_response
 
 NOT_FOUND = "No such cohort."
 
@@ -32,23 +32,10 @@ def _filter(cohort_id: int) -> reporting.ReportFilter | Response:
         return error_response(400, str(error), "invalid_filter")
 
 
-def _cohort_json(summary: cohorts.CohortSummary) -> dict[str, Any]:
-    cohort = summary.cohort
-    return {
-        "id": cohort.id,
-        "name": cohort.name,
-        "description": cohort.description,
-        "join_code": cohort.join_code,
-        "learners": summary.learners,
-        "trainers": summary.trainers,
-        "created_at": cohort.created_at.isoformat() + "Z",
-    }
-
-
 @bp.get("/cohorts")
 def cohort_list():  # noqa: ANN201
     """The cohorts the caller trains (every cohort for an admin; none for a learner)."""
-    return jsonify(cohorts=[_cohort_json(s) for s in cohorts.cohorts_for(api_user())])
+    return jsonify(cohorts=[cohort_json(s) for s in cohorts.cohorts_for(api_user())])
 
 
 @bp.get("/cohorts/<int:cohort_id>/report")
@@ -98,6 +85,7 @@ def answers_csv(cohort_id: int):  # noqa: ANN201
 
 
 @bp.post("/cohorts/join")
+@writes("POST")
 @limiter.limit("30 per 10 minutes", deduct_when=lambda r: r.status_code == 404, scope="cohort-join")
 def join():  # noqa: ANN201
     """Join the cohort whose code is in the body: {"code": "..."}."""
@@ -117,7 +105,7 @@ def join():  # noqa: ANN201
     except cohorts.CohortError:
         return error_response(404, "No cohort has this code.", "unknown_code")
     db.session.commit()
-    response = jsonify(cohort={"id": cohort.id, "name": cohort.name}, joined=joined)
+    response = jsonify(joined_json(cohort, joined))
     response.status_code = 201 if joined else 200
     return response
 

@@ -7,12 +7,20 @@ from flask import abort, current_app, g, jsonify, request
 
 from app.api import bp
 from app.api.openapi import openapi_document
+from app.api.serializers.accounts import token_json
+from app.api.serializers.learning import (
+    attempt_json,
+    history_json,
+    lesson_json,
+    module_json,
+    quiz_json,
+)
+from app.db import write_apart, writes
 from app.extensions import db, limiter
 from app.models import User
-from app.services import accounts, attempts, data_rights, progress
+from app.responses import error_response
+from app.services import accounts, attempts, data_rights, progress, results
 from app.services.catalogue import get_catalogue
-from app.services.progress import ModuleProgress
-from app.site import error_response
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
@@ -31,8 +39,12 @@ def authenticate_bearer():  # noqa: ANN201
         response.headers["WWW-Authenticate"] = 'Bearer realm="rapport"'
         return response
     token_row, g.api_user = found
-    if accounts.record_api_token_use(token_row):
-        db.session.commit()  # a use of its own: it counts even if the request then fails
+    use = accounts.api_token_use(token_row)
+    if use is not None:
+        # Apart from the request's unit of work (see app.db.write_apart): most API calls are
+        # reads, which neither commit nor take SQLite's write lock, and a use counts even when
+        # the request then fails. Once an hour per token at most, so the extra commit is rare.
+        write_apart(use)
     return None
 
 
@@ -55,37 +67,6 @@ def json_body() -> dict[str, Any]:
     return body
 
 
-def module_json(entry: ModuleProgress) -> dict[str, Any]:
-    return {
-        "id": entry.module.id,
-        "title": entry.module.title,
-        "summary": entry.module.summary,
-        "estimated_minutes": entry.module.estimated_minutes,
-        "lessons": [
-            {"id": lesson.id, "title": lesson.title, "completed": lesson.id in entry.lessons_read}
-            for lesson in entry.module.lessons
-        ],
-        "quizzes": [
-            {
-                "id": status.quiz.id,
-                "title": status.quiz.title,
-                "kind": status.quiz.kind,
-                "attempts": status.attempts,
-                "best_score": status.best_score,
-                "max_score": status.quiz.max_score,
-                "passed": status.passed,
-            }
-            for status in entry.quizzes
-        ],
-        "progress": {
-            "lessons_completed": entry.lessons_completed,
-            "lessons_total": len(entry.module.lessons),
-            "completed": entry.completed,
-            "percent": entry.percent,
-        },
-    }
-
-
 @bp.get("/openapi.json")
 def openapi():  # noqa: ANN201
     return jsonify(openapi_document())
@@ -104,15 +85,7 @@ def lesson(module_id: str, lesson_id: str):  # noqa: ANN201
         return error_response(404, "No such module or lesson.")
     progress.open_lesson(api_user().id, module, lesson_id)
     db.session.commit()
-    before, after = module.neighbours(lesson_id)
-    return jsonify(
-        id=current.id,
-        module_id=module.id,
-        title=current.title,
-        html=current.html,
-        previous=before.id if before else None,
-        next=after.id if after else None,
-    )
+    return jsonify(lesson_json(module, current))
 
 
 @bp.get("/quizzes/<quiz_id>")
@@ -120,25 +93,11 @@ def quiz(quiz_id: str):  # noqa: ANN201
     found = get_catalogue().quiz(quiz_id)
     if found is None:
         return error_response(404, "No such quiz.")
-    return jsonify(
-        id=found.id,
-        title=found.title,
-        kind=found.kind,
-        pass_mark=found.pass_mark,
-        module_id=get_catalogue().module_of_quiz.get(found.id),
-        questions=[
-            {
-                "id": question.id,
-                "kind": question.kind,
-                "prompt": question.prompt,
-                "options": [{"id": o.id, "text": o.text} for o in question.display_options],
-            }
-            for question in found.questions
-        ],
-    )
+    return jsonify(quiz_json(found, get_catalogue().module_of_quiz.get(found.id)))
 
 
 @bp.post("/quizzes/<quiz_id>/attempts")
+@writes("POST")
 def submit(quiz_id: str):  # noqa: ANN201
     found = get_catalogue().quiz(quiz_id)
     if found is None:
@@ -169,7 +128,7 @@ def submit(quiz_id: str):  # noqa: ANN201
     except attempts.IdempotencyConflict as error:
         return error_response(409, str(error), "idempotency_conflict")
     db.session.commit()
-    response = jsonify(submission.result())
+    response = jsonify(attempt_json(submission.result()))
     response.status_code = 200 if submission.replayed else 201
     if submission.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -178,52 +137,28 @@ def submit(quiz_id: str):  # noqa: ANN201
 
 @bp.get("/attempts/<int:attempt_id>")
 def attempt(attempt_id: int):  # noqa: ANN201
-    found = attempts.attempt_of(api_user().id, attempt_id)
+    found = results.attempt_of(api_user().id, attempt_id)
     if found is None:
         return error_response(404, "No such attempt.")
-    return jsonify(attempts.attempt_result(found))
+    return jsonify(attempt_json(results.attempt_result(found)))
 
 
 @bp.get("/me/progress")
 def my_progress():  # noqa: ANN201
     user = api_user()
-    history = attempts.history_by_quiz(user.id)
     return jsonify(
         modules=[module_json(m) for m in progress.course_progress(user.id)],
-        attempts=[
-            {
-                "id": entry.id,
-                "quiz_id": quiz_id,
-                "score": entry.score,
-                "max_score": entry.max_score,
-                "passed": entry.passed,
-                "submitted_at": entry.submitted_at.isoformat() + "Z",
-                "profile": entry.profile,
-            }
-            for quiz_id, entries in history.items()
-            for entry in entries
-        ],
+        attempts=history_json(results.history_by_quiz(user.id)),
     )
 
 
 @bp.get("/me/tokens")
 def my_tokens():  # noqa: ANN201
-    return jsonify(
-        tokens=[
-            {
-                "id": token.id,
-                "label": token.label,
-                "created_at": token.created_at.isoformat() + "Z",
-                "last_used_at": token.last_used_at.isoformat() + "Z"
-                if token.last_used_at
-                else None,
-            }
-            for token in accounts.api_tokens_of(api_user())
-        ]
-    )
+    return jsonify(tokens=[token_json(token) for token in accounts.api_tokens_of(api_user())])
 
 
 @bp.delete("/me/tokens/<int:token_id>")
+@writes("DELETE")
 def revoke_token(token_id: int):  # noqa: ANN201
     if not accounts.revoke_api_token(api_user(), token_id):
         return error_response(404, "No such token.")
@@ -238,6 +173,7 @@ def my_data():  # noqa: ANN201
 
 
 @bp.delete("/me")
+@writes("DELETE")
 @limiter.limit(
     "10 per 15 minutes", deduct_when=lambda r: r.status_code == 403, scope="account-delete"
 )

@@ -42,12 +42,6 @@ class ChangePasswordForm(SetPasswordForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """A form with only a CSRF token and a button, for actions such as logging out."""
-
-    submit = SubmitField("Confirm")
-
-
 class TokenForm(FlaskForm):
     label = StringField("What the token is for", validators=[Length(max=80)])
     submit = SubmitField("Create token")

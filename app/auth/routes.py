@@ -19,14 +19,15 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.auth import bp
 from app.auth.forms import (
     ChangePasswordForm,
-    ConfirmForm,
     DeleteAccountForm,
     LoginForm,
     RegisterForm,
     SetPasswordForm,
     TokenForm,
 )
+from app.db import writes
 from app.extensions import db, limiter, login_manager
+from app.forms import ConfirmForm
 from app.models import utcnow
 from app.services import accounts, data_rights
 
@@ -69,6 +70,7 @@ def _login_failed(_response) -> bool:  # noqa: ANN001
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@writes("POST")
 def register():  # noqa: ANN201
     if current_user.is_authenticated:
         return redirect(url_for("learn.home"))
@@ -119,6 +121,7 @@ def login():  # noqa: ANN201
 
 
 @bp.post("/logout")
+@writes("POST")
 def logout():  # noqa: ANN201
     form = ConfirmForm()
     if form.validate_on_submit() and current_user.is_authenticated:
@@ -132,6 +135,7 @@ def logout():  # noqa: ANN201
 
 
 @bp.route("/account", methods=["GET", "POST"])
+@writes("POST")
 @login_required
 def account():  # noqa: ANN201
     form = ChangePasswordForm()
@@ -179,6 +183,7 @@ def export_data():  # noqa: ANN201
 
 
 @bp.post("/account/delete")
+@writes("POST")
 @login_required
 @limiter.limit(
     "10 per 15 minutes", deduct_when=lambda r: r.status_code == 422, scope="account-delete"
@@ -206,6 +211,7 @@ def delete_account():  # noqa: ANN201
 
 
 @bp.post("/account/logout-everywhere")
+@writes("POST")
 @login_required
 def logout_everywhere():  # noqa: ANN201
     if ConfirmForm().validate_on_submit():
@@ -218,6 +224,7 @@ def logout_everywhere():  # noqa: ANN201
 
 
 @bp.post("/account/tokens")
+@writes("POST")
 @login_required
 def create_token():  # noqa: ANN201
     form = TokenForm(prefix="token")
@@ -230,6 +237,7 @@ def create_token():  # noqa: ANN201
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
+@writes("POST")
 @login_required
 def revoke_token(token_id: int):  # noqa: ANN201
     if ConfirmForm().validate_on_submit():
@@ -243,6 +251,7 @@ def revoke_token(token_id: int):  # noqa: ANN201
 
 
 @bp.route("/invite/<secret>", methods=["GET", "POST"])
+@writes("POST")
 def accept_invite(secret: str):  # noqa: ANN201
     if not accounts.invite_is_valid(secret):
         return render_template(

@@ -4,10 +4,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.content import render_grid_figure
+from app.db import writes
 from app.extensions import db
 from app.learn import bp
 from app.learn.forms import answers_from, build_quiz_form, field_name, started_at
-from app.services import attempts, certificates, progress
+from app.services import attempts, certificates, progress, results
 from app.services.catalogue import get_catalogue
 
 
@@ -76,6 +77,7 @@ def lesson(module_id: str, lesson_id: str):  # noqa: ANN201
 
 
 @bp.route("/quizzes/<quiz_id>", methods=["GET", "POST"])
+@writes("POST")
 @login_required
 def quiz(quiz_id: str):  # noqa: ANN201
     quiz = _quiz_or_404(quiz_id)
@@ -104,18 +106,16 @@ def quiz(quiz_id: str):  # noqa: ANN201
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int):  # noqa: ANN201
-    found = attempts.attempt_of(current_user.id, attempt_id)
+    found = results.attempt_of(current_user.id, attempt_id)
     if found is None:
         abort(404)
     quiz = get_catalogue().quiz(found.quiz_id)
     if quiz is None:
         abort(404)
-    result = attempts.attempt_result(found)
-    previous = attempts.previous_profile(current_user.id, found)
+    result = results.attempt_result(found)
+    previous = results.previous_profile(current_user.id, found)
     figures = {
-        p["id"]: render_grid_figure(quiz.profile(p["id"]), (p["x"], p["y"]))
-        for p in result["profile"]
-        if p["kind"] == "grid"
+        p.id: render_grid_figure(p.profile, (p.x, p.y)) for p in result.profile if p.kind == "grid"
     }
     module = get_catalogue().module(get_catalogue().module_of_quiz[quiz.id])
     return render_template(
@@ -135,6 +135,6 @@ def my_progress():  # noqa: ANN201
     return render_template(
         "learn/progress.html",
         course=progress.course_progress(current_user.id),
-        history=attempts.history_by_quiz(current_user.id),
-        certificates=certificates.certificates_of(current_user.id),  # issue 13
+        history=results.history_by_quiz(current_user.id),
+        certificates=certificates.certificates_of(current_user.id),
     )

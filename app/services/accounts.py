@@ -1,4 +1,5 @@
-"""Accounts: registration, passwords, sign-in checks, API tokens and ending sessions."""
+"""Accounts: registration, passwords, sign-in checks, API tokens, ending sessions, and the
+administrators' rules for roles and deactivation."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Update, bindparam, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import ApiToken, User, UserInvite, utcnow
 from app.models.user import ROLES
-from app.services.transactions import begin_writing
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
@@ -203,18 +204,15 @@ def api_token_owner(token: str) -> tuple[ApiToken, User] | None:
     return found[0], found[1]
 
 
-def record_api_token_use(row: ApiToken) -> bool:
-    """Note when the token was last used; True when that was written (the caller commits).
-
-    At most once an hour per token, so using the API does not write on every request.
-    """
+def api_token_use(row: ApiToken) -> Update | None:
+    """The statement noting that the token is in use now, or None when its last noted use is
+    recent: at most once an hour per token, so using the API does not write on every request.
+    The row shows the new time at once; the caller runs the statement (see api/routes.py)."""
     now = utcnow()
     if row.last_used_at is not None and now - row.last_used_at <= API_TOKEN_USE_PRECISION:
-        return False
-    begin_writing()
-    row.last_used_at = now
-    db.session.flush()
-    return True
+        return None
+    set_committed_value(row, "last_used_at", now)  # shown, but not flushed by this session
+    return update(ApiToken.__table__).where(ApiToken.id == row.id).values(last_used_at=now)
 
 
 def api_tokens_of(user: User) -> list[ApiToken]:
@@ -270,3 +268,53 @@ def accept_invite(secret: str, password: str) -> User:
 def invite_is_valid(secret: str) -> bool:
     invite = db.session.scalar(select(UserInvite).where(UserInvite.token_hash == _digest(secret)))
     return invite is not None and invite.used_at is None and invite.expires_at >= utcnow()
+
+
+# ------------------------------------------------------------------------------ administrators
+
+
+class RoleChangeRefused(AccountError):
+    """An administrator would lock everyone out (the last active admin demoted or deactivated)."""
+
+    def __init__(self, message: str):
+        super().__init__("role", message)
+
+
+def _other_active_admins(user: User) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == "admin", User.active.is_(True), User.id != user.id)
+    )
+
+
+def admin_set_role(user: User, role: str) -> None:
+    """Change a role from the admin pages, refusing to remove the last active administrator."""
+    if user.role == "admin" and role != "admin" and user.active and not _other_active_admins(user):
+        raise RoleChangeRefused(
+            "This is the only active administrator; make someone else one first."
+        )
+    set_role(user, role)
+
+
+def admin_set_active(user: User, active: bool) -> None:
+    """Deactivate or reactivate, refusing to deactivate the last active administrator."""
+    if not active and user.role == "admin" and user.active and not _other_active_admins(user):
+        raise RoleChangeRefused("This is the only active administrator; it cannot be deactivated.")
+    set_active(user, active)
+
+
+def users_page(query: str = "", page: int = 1, per_page: int = 50) -> tuple[list[User], int]:
+    """Users whose name or email contains `query`, by email, and the total count."""
+    statement = select(User).where(User.deleted_at.is_(None))
+    query = (query or "").strip()
+    if query:
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(
+            User.email.ilike(pattern, escape="\\") | User.name.ilike(pattern, escape="\\")
+        )
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    users = db.session.scalars(
+        statement.order_by(User.email).limit(per_page).offset((max(page, 1) - 1) * per_page)
+    )
+    return list(users), int(total or 0)

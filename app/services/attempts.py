@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,12 +12,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.content import QUESTION_KINDS, Quiz, read_profiles
+from app.db import begin_writing
 from app.extensions import db
 from app.models import Answer, Attempt, utcnow
-from app.services import learning_records
-from app.services.catalogue import get_catalogue
+from app.services import learning_records, results
 from app.services.reporting import hooks
-from app.services.transactions import begin_writing
 
 
 class AnswersRejected(ValueError):
@@ -96,9 +94,9 @@ class Submission:
     # The answers just stored, so the result is built without reading them back; None on replay.
     answers: list[GradedAnswer] | None = None
 
-    def result(self) -> dict[str, Any]:
-        """The attempt as the API returns it (see attempt_result)."""
-        return attempt_result(self.attempt, self.answers)
+    def result(self) -> results.AttemptResult:
+        """The attempt with its answers (see results.attempt_result)."""
+        return results.attempt_result(self.attempt, self.answers)
 
 
 def submit_attempt(
@@ -189,167 +187,3 @@ def _replay(earlier: Attempt, fingerprint: str) -> Submission:
             "This idempotency key was already used for a different submission."
         )
     return Submission(earlier, replayed=True)
-
-
-def attempt_of(user_id: int, attempt_id: int) -> Attempt | None:
-    """The attempt if it belongs to this user; None otherwise (callers answer 404)."""
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != user_id:
-        return None
-    return attempt
-
-
-def attempts_of(user_id: int, quiz_id: str | None = None) -> list[Attempt]:
-    query = select(Attempt).where(Attempt.user_id == user_id)
-    if quiz_id is not None:
-        query = query.where(Attempt.quiz_id == quiz_id)
-    return list(db.session.scalars(query.order_by(Attempt.submitted_at.desc(), Attempt.id.desc())))
-
-
-def describe_profiles(quiz: Quiz, stored: dict | None) -> list[dict]:
-    """A stored profile result with the catalogue's labels and descriptions, one per profile."""
-    results = []
-    for profile in quiz.profiles:
-        result = (stored or {}).get(profile.id)
-        if result is None:
-            continue
-        shown: dict[str, Any] = {
-            "id": profile.id,
-            "title": profile.title,
-            "kind": profile.kind,
-            "totals": result.get("totals", {}),
-        }
-        if profile.kind == "dominant":
-            shown["traits"] = [
-                {"id": t.id, "label": t.label, "description": t.description}
-                for t in (profile.trait(i) for i in result.get("traits", []))
-                if t is not None
-            ]
-        elif profile.kind == "grid":
-            cell = profile.cell(result["x"], result["y"])
-            shown["x"], shown["y"] = result["x"], result["y"]
-            if cell is not None:
-                shown["cell"] = {
-                    "title": cell.title,
-                    "subtitle": cell.subtitle,
-                    "description": cell.description,
-                    "advice_html": cell.advice_html,
-                }
-        elif profile.kind == "trust-formula":
-            focus = profile.trait(result["focus"]) if result.get("focus") else None
-            shown["trust"] = result["trust"]
-            shown["scores"] = [
-                {"id": t.id, "label": t.label, "score": result["scores"].get(t.id)}
-                for t in profile.traits
-            ]
-            shown["focus"] = (
-                {"id": focus.id, "label": focus.label, "description": focus.description}
-                if focus
-                else None
-            )
-        results.append(shown)
-    return results
-
-
-def attempt_result(
-    attempt: Attempt, answers: Sequence[Answer | GradedAnswer] | None = None
-) -> dict[str, Any]:
-    """An attempt as the API returns it and the result page shows it.
-
-    `answers` are the attempt's answers when the caller has them already (a new submission);
-    otherwise they are loaded.
-    """
-    quiz = get_catalogue().quiz(attempt.quiz_id)
-    questions = []
-    for answer in attempt.answers if answers is None else answers:
-        question = quiz.question(answer.question_id) if quiz else None
-        current = question is not None and question.version == answer.question_version
-        entry: dict[str, Any] = {
-            "id": answer.question_id,
-            "kind": question.kind if question else None,
-            "correct": answer.correct,
-            "selected": list(answer.selected),
-            "question_version": answer.question_version,
-            "current_version": current,
-        }
-        if question is not None:
-            entry["correct_option_ids"] = question.correct_option_ids
-            entry["explanation"] = question.explanation
-            entry["explanation_html"] = question.explanation_html
-            entry["suggested_answer"] = question.suggested_answer
-            entry["feedback"] = {
-                o.id: o.feedback for o in question.options if o.feedback and o.id in answer.selected
-            }
-        questions.append(entry)
-    return {
-        "id": attempt.id,
-        "quiz_id": attempt.quiz_id,
-        "score": attempt.score,
-        "max_score": attempt.max_score,
-        "passed": attempt.passed,
-        "submitted_at": attempt.submitted_at.isoformat() + "Z",
-        "questions": questions,
-        "profile": describe_profiles(quiz, attempt.profile) if quiz else [],
-    }
-
-
-def previous_profile(user_id: int, attempt: Attempt) -> list[dict] | None:
-    """The profile result of the learner's attempt at the same quiz just before this one."""
-    if attempt.profile is None:
-        return None
-    earlier = db.session.scalar(
-        select(Attempt)
-        .where(
-            Attempt.user_id == user_id,
-            Attempt.quiz_id == attempt.quiz_id,
-            Attempt.id < attempt.id,
-        )
-        .order_by(Attempt.id.desc())
-        .limit(1)
-    )
-    quiz = get_catalogue().quiz(attempt.quiz_id)
-    if earlier is None or quiz is None:
-        return None
-    return describe_profiles(quiz, earlier.profile)
-
-
-@dataclass(frozen=True)
-class AttemptSummary:
-    id: int
-    score: int
-    max_score: int
-    passed: bool | None
-    submitted_at: datetime
-    profile: list[dict]
-
-
-def history_by_quiz(user_id: int) -> dict[str, list[AttemptSummary]]:
-    """Every attempt of the learner, grouped by quiz, newest first (one query)."""
-    catalogue = get_catalogue()
-    history: dict[str, list[AttemptSummary]] = {}
-    rows = db.session.execute(
-        select(
-            Attempt.id,
-            Attempt.quiz_id,
-            Attempt.score,
-            Attempt.max_score,
-            Attempt.passed,
-            Attempt.submitted_at,
-            Attempt.profile,
-        )
-        .where(Attempt.user_id == user_id)
-        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
-    )
-    for attempt_id, quiz_id, score, max_score, passed, submitted, profile in rows:
-        quiz = catalogue.quiz(quiz_id)
-        history.setdefault(quiz_id, []).append(
-            AttemptSummary(
-                id=attempt_id,
-                score=score,
-                max_score=max_score,
-                passed=passed,
-                submitted_at=submitted,
-                profile=describe_profiles(quiz, profile) if quiz and profile else [],
-            )
-        )
-    return history

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -14,13 +12,13 @@ from sqlalchemy import case, delete, func, select
 from app.extensions import db
 from app.models import Cohort, CohortMember, User, utcnow
 from app.services import accounts
+from app.services.learner_lists import Person
 from app.services.reporting import hooks
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 CODE_LENGTH = 8
 NAME_MAX = 120
 DESCRIPTION_MAX = 2000
-CSV_MAX_BYTES = 256 * 1024
 MAX_LEARNERS_AT_ONCE = 1000
 
 
@@ -263,77 +261,11 @@ def remove_trainer(cohort: Cohort, user_id: int) -> None:
 # ------------------------------------------------------------------------------ adding learners
 
 
-@dataclass(frozen=True)
-class Person:
-    """One line of a list of learners to add: a name (may be empty) and an email."""
-
-    name: str
-    email: str
-
-
 @dataclass
 class AddResult:
     added: list[User] = field(default_factory=list)  # existing accounts now in the cohort
     invited: list[tuple[User, str]] = field(default_factory=list)  # new accounts, invite secret
     already: list[User] = field(default_factory=list)  # were members before
-
-
-_NAMED = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<email>[^<>]+)>\s*$")
-
-
-def parse_email_list(text: str) -> list[Person]:
-    """Emails separated by commas, semicolons, spaces or lines; `Name <email>` lines keep the name."""
-    people: list[Person] = []
-    for line in (text or "").splitlines():
-        named = _NAMED.match(line)
-        if named:
-            people.append(Person(named["name"].strip().strip('"'), named["email"].strip()))
-            continue
-        people.extend(Person("", token) for token in re.split(r"[,;\s]+", line) if token)
-    return people
-
-
-def parse_learner_csv(data: bytes) -> list[Person]:
-    """Rows of a CSV file with the columns `name` and `email` (a header row names them)."""
-    if not data:
-        raise CohortError("The file is empty.")
-    if len(data) > CSV_MAX_BYTES:
-        raise CohortError(f"The file is larger than {CSV_MAX_BYTES // 1024} KB.")
-    if b"\x00" in data:
-        raise CohortError("This is not a CSV text file. Save the spreadsheet as CSV (UTF-8).")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CohortError(
-            "The file is not UTF-8 text. Save the spreadsheet as 'CSV UTF-8' and try again."
-        ) from None
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if not rows:
-        raise CohortError("The file has no rows.")
-    header = [cell.strip().casefold() for cell in rows[0]]
-    if "email" not in header or "name" not in header:
-        raise CohortError(
-            "The first row must name the columns `name` and `email` "
-            f"(found: {', '.join(h for h in header if h)[:200] or 'nothing'})."
-        )
-    name_at, email_at = header.index("name"), header.index("email")
-    people, problems = [], []
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) <= max(name_at, email_at):
-            problems.append(f"Row {number}: expected a name and an email.")
-            continue
-        people.append(Person(row[name_at].strip(), row[email_at].strip()))
-    if problems:
-        raise CohortError("Some rows of the file cannot be read.", problems[:20])
-    if not people:
-        raise CohortError("The file has a header row but no learners.")
-    return people
 
 
 def _name_from_email(email: str) -> str:
@@ -391,56 +323,6 @@ def add_learners(cohort: Cohort, people: list[Person]) -> AddResult:
 def add_learners_by_email(cohort: Cohort, emails: list[str]) -> AddResult:
     """The CLI's `cohorts add`: the same rule as the browser's list of emails."""
     return add_learners(cohort, [Person("", email) for email in emails])
-
-
-# ------------------------------------------------------------------------------ user admin
-
-
-class RoleChangeRefused(CohortError):
-    """An administrator would lock everyone out (the last active admin demoted or deactivated)."""
-
-
-def _other_active_admins(user: User) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(User)
-        .where(User.role == "admin", User.active.is_(True), User.id != user.id)
-    )
-
-
-def admin_set_role(user: User, role: str) -> None:
-    """Change a role from the admin pages, refusing to remove the last active administrator."""
-    if user.role == "admin" and role != "admin" and user.active and not _other_active_admins(user):
-        raise RoleChangeRefused(
-            "This is the only active administrator; make someone else one first."
-        )
-    try:
-        accounts.set_role(user, role)
-    except accounts.AccountError as error:
-        raise CohortError(error.message) from None
-
-
-def admin_set_active(user: User, active: bool) -> None:
-    """Deactivate or reactivate, refusing to deactivate the last active administrator."""
-    if not active and user.role == "admin" and user.active and not _other_active_admins(user):
-        raise RoleChangeRefused("This is the only active administrator; it cannot be deactivated.")
-    accounts.set_active(user, active)
-
-
-def users_page(query: str = "", page: int = 1, per_page: int = 50) -> tuple[list[User], int]:
-    """Users whose name or email contains `query`, by email, and the total count."""
-    statement = select(User).where(User.deleted_at.is_(None))
-    query = (query or "").strip()
-    if query:
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        statement = statement.where(
-            User.email.ilike(pattern, escape="\\") | User.name.ilike(pattern, escape="\\")
-        )
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
-    users = db.session.scalars(
-        statement.order_by(User.email).limit(per_page).offset((max(page, 1) - 1) * per_page)
-    )
-    return list(users), int(total or 0)
 
 
 def all_cohorts() -> list[tuple[Cohort, int]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Table, and_, delete, exists, func, or_, select, update
@@ -141,25 +140,15 @@ def _table(name: str) -> Table:
     return db.metadata.tables[name]
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat() + "Z"  # stored as naive UTC
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def _rows(table: Table, where: Any, hidden: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     shown = [column for column in table.columns if column.name not in hidden]
     query = select(*shown).where(where).order_by(*table.primary_key.columns)
-    return [
-        {key: _plain(value) for key, value in row._mapping.items()}
-        for row in db.session.execute(query)
-    ]
+    return [dict(row._mapping) for row in db.session.execute(query)]
 
 
 def export_user_data(user_id: int) -> dict[str, Any]:
-    """Everything stored about the user, as JSON-ready data, one section per registry entry."""
+    """Everything stored about the user, one section per registry entry: JSON once its dates
+    and times are written (the app's JSON provider writes them as ISO 8601, UTC)."""
     sections: dict[str, Any] = {}
     for entry in REGISTRY:
         table = _table(entry.table)
@@ -174,7 +163,7 @@ def export_user_data(user_id: int) -> dict[str, Any]:
         sections[entry.table] = rows[0] if entry.table == "user" and rows else rows
     return {
         "format": EXPORT_FORMAT,
-        "exported_at": _plain(utcnow()),
+        "exported_at": utcnow(),
         "user_id": user_id,
         "about": {entry.table: entry.description for entry in REGISTRY},
         "data": sections,

@@ -11,13 +11,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.content import Module, Quiz
+from app.db import begin_writing
 from app.extensions import db
 from app.models import Attempt, LessonRead, utcnow
 from app.services import learning_records
 from app.services.catalogue import get_catalogue
 from app.services.completion import is_module_complete
 from app.services.reporting import hooks
-from app.services.transactions import begin_writing
 
 
 def record_lesson_read(user_id: int, module: Module, lesson_id: str) -> None:

@@ -1,4 +1,4 @@
-"""Trainers' pages: cohorts, their reports and exports; administrators' user management."""
+"""Trainers' pages: cohorts, their members, reports and exports."""
 
 from flask import Blueprint
 

@@ -1,10 +1,8 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import EmailField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.models.user import ROLES
 from app.services.cohorts import DESCRIPTION_MAX, NAME_MAX
 
 
@@ -50,23 +48,3 @@ class TrainerForm(FlaskForm):
         description="They need an account with the trainer role.",
     )
     submit = SubmitField("Add co-trainer")
-
-
-class JoinForm(FlaskForm):
-    code = StringField(
-        "Join code",
-        validators=[DataRequired(), Length(max=32)],
-        description="The code your trainer gave you, like K7QH3MXP.",
-    )
-    submit = SubmitField("Join")
-
-
-class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[SelectChoice(r, r) for r in ROLES])
-    submit = SubmitField("Change role")
-
-
-class ConfirmForm(FlaskForm):
-    """Only a CSRF token and a button, for actions such as removing a learner."""
-
-    submit = SubmitField("Confirm")

@@ -9,32 +9,25 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
-from app.extensions import db, limiter
-from app.models import Cohort, User
-from app.services import cohorts, reporting
+from app.db import writes
+from app.extensions import db
+from app.forms import ConfirmForm
+from app.models import Cohort
+from app.responses import csv_download
+from app.services import cohorts, learner_lists, reporting
 from app.services.catalogue import get_catalogue
-from app.site import csv_download
 from app.trainer import bp
-from app.trainer.forms import (
-    AddLearnersForm,
-    CohortForm,
-    ConfirmForm,
-    JoinForm,
-    RoleForm,
-    TrainerForm,
-    UploadLearnersForm,
-)
-
-LEARNER_ENDPOINTS = {"trainer.join", "trainer.join_with_code"}
+from app.trainer.forms import AddLearnersForm, CohortForm, TrainerForm, UploadLearnersForm
 
 
 @bp.before_request
-def trainers_only():  # noqa: ANN201
-    """Log in first; then every page but joining is for trainers, and answers 404 to others."""
+def trainers_only() -> Response | None:
+    """Log in first; then every page is for trainers, and answers 404 to others."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if request.endpoint not in LEARNER_ENDPOINTS and not current_user.is_trainer:
+    if not current_user.is_trainer:
         abort(404)
     return None
 
@@ -67,6 +60,7 @@ def index():  # noqa: ANN201
 
 
 @bp.route("/cohorts", methods=["GET", "POST"], endpoint="cohorts")
+@writes("POST")
 def cohorts_page():  # noqa: ANN201
     form = CohortForm()
     if form.validate_on_submit():
@@ -184,7 +178,7 @@ def _members_page(cohort: Cohort, status: int = 200, **forms) -> tuple[str, int]
         "trainer/members.html",
         cohort=cohort,
         members=cohorts.members_of(cohort),
-        join_url=url_for("trainer.join_with_code", code=cohort.join_code, _external=True),
+        join_url=url_for("learn.join_with_code", code=cohort.join_code, _external=True),
         **values,
     ), status
 
@@ -194,7 +188,7 @@ def members(cohort_id: int):  # noqa: ANN201
     return _members_page(_cohort_or_404(cohort_id))
 
 
-def _added(cohort: Cohort, people: list[cohorts.Person], form_name: str, form):  # noqa: ANN001, ANN202
+def _added(cohort: Cohort, people: list[learner_lists.Person], form_name: str, form):  # noqa: ANN001, ANN202
     try:
         result = cohorts.add_learners(cohort, people)
     except cohorts.CohortError as error:
@@ -211,29 +205,32 @@ def _added(cohort: Cohort, people: list[cohorts.Person], form_name: str, form): 
 
 
 @bp.post("/cohorts/<int:cohort_id>/members/add")
+@writes("POST")
 def add_learners(cohort_id: int):  # noqa: ANN201
     cohort = _cohort_or_404(cohort_id)
     form = AddLearnersForm()
     if not form.validate_on_submit():
         return _members_page(cohort, 422, add=form)
-    return _added(cohort, cohorts.parse_email_list(form.emails.data), "add", form)
+    return _added(cohort, learner_lists.parse_email_list(form.emails.data), "add", form)
 
 
 @bp.post("/cohorts/<int:cohort_id>/members/upload")
+@writes("POST")
 def upload_learners(cohort_id: int):  # noqa: ANN201
     cohort = _cohort_or_404(cohort_id)
     form = UploadLearnersForm()
     if not form.validate_on_submit():
         return _members_page(cohort, 422, upload=form)
-    data = form.file.data.stream.read(cohorts.CSV_MAX_BYTES + 1)
+    data = form.file.data.stream.read(learner_lists.CSV_MAX_BYTES + 1)
     try:
-        people = cohorts.parse_learner_csv(data)
-    except cohorts.CohortError as error:
+        people = learner_lists.parse_learner_csv(data)
+    except learner_lists.LearnerListError as error:
         return _members_page(cohort, 422, upload=form, problems=[error.message, *error.problems])
     return _added(cohort, people, "upload", form)
 
 
 @bp.post("/cohorts/<int:cohort_id>/members/<int:user_id>/remove")
+@writes("POST")
 def remove_learner(cohort_id: int, user_id: int):  # noqa: ANN201
     cohort = _cohort_or_404(cohort_id)
     if not ConfirmForm().validate_on_submit():
@@ -247,6 +244,7 @@ def remove_learner(cohort_id: int, user_id: int):  # noqa: ANN201
 
 
 @bp.post("/cohorts/<int:cohort_id>/trainers/add")
+@writes("POST")
 def add_trainer(cohort_id: int):  # noqa: ANN201
     cohort = _cohort_or_404(cohort_id)
     form = TrainerForm()
@@ -263,6 +261,7 @@ def add_trainer(cohort_id: int):  # noqa: ANN201
 
 
 @bp.post("/cohorts/<int:cohort_id>/trainers/<int:user_id>/remove")
+@writes("POST")
 def remove_trainer(cohort_id: int, user_id: int):  # noqa: ANN201
     cohort = _cohort_or_404(cohort_id)
     if not ConfirmForm().validate_on_submit():
@@ -280,6 +279,7 @@ def remove_trainer(cohort_id: int, user_id: int):  # noqa: ANN201
 
 
 @bp.post("/cohorts/<int:cohort_id>/settings")
+@writes("POST")
 def settings(cohort_id: int):  # noqa: ANN201
     cohort = _cohort_or_404(cohort_id)
     form = CohortForm()
@@ -296,6 +296,7 @@ def settings(cohort_id: int):  # noqa: ANN201
 
 
 @bp.post("/cohorts/<int:cohort_id>/code")
+@writes("POST")
 def new_code(cohort_id: int):  # noqa: ANN201
     cohort = _cohort_or_404(cohort_id)
     if not ConfirmForm().validate_on_submit():
@@ -304,116 +305,3 @@ def new_code(cohort_id: int):  # noqa: ANN201
     db.session.commit()
     flash(f"New join code: {code}. The old code and link no longer work.", "success")
     return redirect(url_for("trainer.members", cohort_id=cohort.id), 303)
-
-
-# ------------------------------------------------------------------------------ learners join
-
-
-@bp.route("/join", methods=["GET", "POST"])
-@limiter.limit(
-    "30 per 10 minutes",
-    methods=["POST"],
-    deduct_when=lambda r: r.status_code == 422,
-    scope="cohort-join",
-)
-def join():  # noqa: ANN201
-    """A learner joins a cohort with the code their trainer gave them."""
-    form = JoinForm()
-    if form.validate_on_submit():
-        try:
-            cohort, joined = cohorts.join_cohort(current_user, form.code.data)
-        except cohorts.CohortError as error:
-            form.code.errors.append(error.message)
-        else:
-            db.session.commit()
-            message = "You joined" if joined else "You are already in"
-            flash(f"{message} the cohort “{cohort.name}”.", "success")
-            return redirect(url_for("learn.home"), 303)
-    return render_template(
-        "trainer/join.html", form=form, joined=cohorts.cohorts_joined(current_user.id)
-    ), 422 if form.errors else 200
-
-
-@bp.get("/join/<code>")
-def join_with_code(code: str):  # noqa: ANN201
-    """The join link: the form, filled in with the code, one click from joining."""
-    form = JoinForm(formdata=None, code=cohorts.normalise_code(code)[:32])
-    cohort = cohorts.cohort_by_code(code)
-    return render_template(
-        "trainer/join.html",
-        form=form,
-        cohort=cohort,
-        joined=cohorts.cohorts_joined(current_user.id),
-    )
-
-
-# ------------------------------------------------------------------------------ administrators
-
-
-def _admin_only() -> None:
-    if not current_user.is_admin:
-        abort(404)
-
-
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or user.deleted_at is not None:  # a deleted account's placeholder
-        abort(404)
-    return user
-
-
-@bp.get("/users")
-def users():  # noqa: ANN201
-    _admin_only()
-    query = request.args.get("q", "")[:120]
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
-    found, total = cohorts.users_page(query, page)
-    return render_template(
-        "trainer/users.html",
-        users=found,
-        total=total,
-        page=page,
-        per_page=50,
-        query=query,
-        role_form=RoleForm(formdata=None),
-        confirm=ConfirmForm(),
-    )
-
-
-@bp.post("/users/<int:user_id>/role")
-def change_role(user_id: int):  # noqa: ANN201
-    _admin_only()
-    user = _user_or_404(user_id)
-    form = RoleForm()
-    if not form.validate_on_submit():
-        abort(400, "Choose one of the roles: learner, trainer or admin.")
-    try:
-        cohorts.admin_set_role(user, form.role.data)
-    except cohorts.CohortError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"{user.email} is now {user.role}.", "success")
-    return redirect(url_for("trainer.users", q=request.args.get("q", "")[:120] or None), 303)
-
-
-@bp.post("/users/<int:user_id>/<any(activate, deactivate):action>")
-def set_active(user_id: int, action: str):  # noqa: ANN201
-    _admin_only()
-    user = _user_or_404(user_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        cohorts.admin_set_active(user, action == "activate")
-    except cohorts.CohortError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        state = (
-            "active again"
-            if user.active
-            else "deactivated (their sessions and tokens stop working)"
-        )
-        flash(f"{user.email} is {state}.", "success")
-    return redirect(url_for("trainer.users", q=request.args.get("q", "")[:120] or None), 303)

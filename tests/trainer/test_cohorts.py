@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.services import cohorts
+from app.services import cohorts, learner_lists
 from tests.trainer.conftest import new_user
 
 
@@ -61,27 +61,29 @@ def test_a_learner_can_be_in_several_cohorts(small):
 
 
 def test_email_lists():
-    people = cohorts.parse_email_list('a@x.org, b@x.org; c@x.org\n"Dee Doe" <d@x.org>\n\n e@x.org ')
+    people = learner_lists.parse_email_list(
+        'a@x.org, b@x.org; c@x.org\n"Dee Doe" <d@x.org>\n\n e@x.org '
+    )
     assert [(p.name, p.email) for p in people] == [
         ("", "a@x.org"), ("", "b@x.org"), ("", "c@x.org"), ("Dee Doe", "d@x.org"), ("", "e@x.org"),
     ]  # fmt: skip
 
 
 def test_csv_files():
-    people = cohorts.parse_learner_csv(b"Name,E-mail,Email\nAna,x,ana@x.org\n\n")
+    people = learner_lists.parse_learner_csv(b"Name,E-mail,Email\nAna,x,ana@x.org\n\n")
     assert [(p.name, p.email) for p in people] == [("Ana", "ana@x.org")]
-    tabbed = cohorts.parse_learner_csv(b"email\tname\nbo@x.org\tBo Ek\n")
+    tabbed = learner_lists.parse_learner_csv(b"email\tname\nbo@x.org\tBo Ek\n")
     assert [(p.name, p.email) for p in tabbed] == [("Bo Ek", "bo@x.org")]
     for bad in (b"", b"name,email\n", b"\x00\x01", b"nom,courriel\na,b\n"):
-        with pytest.raises(cohorts.CohortError):
-            cohorts.parse_learner_csv(bad)
+        with pytest.raises(learner_lists.LearnerListError):
+            learner_lists.parse_learner_csv(bad)
 
 
 def test_adding_learners_creates_invited_accounts_once(small):
     trainer = new_user("T", "trainer")
     known = new_user("Kim Known")
     cohort = cohorts.create_cohort(trainer, "Mine")
-    people = cohorts.parse_email_list(
+    people = learner_lists.parse_email_list(
         f"NEW.person@Example.com, new.person@example.com, {known.email}"
     )
     result = cohorts.add_learners(cohort, people)
@@ -91,7 +93,7 @@ def test_adding_learners_creates_invited_accounts_once(small):
     assert (again.invited, again.added, len(again.already)) == ([], [], 2)
     assert len(cohorts.members_of(cohort).learners) == 2
     with pytest.raises(cohorts.CohortError) as refused:
-        cohorts.add_learners(cohort, cohorts.parse_email_list("ok@x.org, broken@"))
+        cohorts.add_learners(cohort, learner_lists.parse_email_list("ok@x.org, broken@"))
     assert refused.value.problems
     assert "broken@" in refused.value.problems[0]
     with pytest.raises(cohorts.CohortError):

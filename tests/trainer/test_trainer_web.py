@@ -13,15 +13,14 @@ from app.extensions import db
 from app.models import CohortMember, User
 from tests.trainer.conftest import World, log_in, new_user
 
-PUBLIC_TO_LEARNERS = {"trainer.join", "trainer.join_with_code"}
-
 
 def trainer_urls(small, world: World) -> list[tuple[str, str]]:
-    """Every trainer route (GET and POST) filled with the world's cohort and first learner."""
+    """Every trainer and administrator route (GET and POST) filled with the world's cohort and
+    first learner."""
     found = []
     with small.test_request_context():
         for rule in small.url_map.iter_rules():
-            if not rule.endpoint.startswith("trainer.") or rule.endpoint in PUBLIC_TO_LEARNERS:
+            if not rule.endpoint.startswith(("trainer.", "admin.")):
                 continue
             values = {}
             for name in rule.arguments:

@@ -3,7 +3,9 @@ dataclasses and rows, never dicts of their own."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+
+from flask.json.provider import DefaultJSONProvider
 
 
 def iso_utc(moment: datetime | None) -> str | None:
@@ -13,3 +15,17 @@ def iso_utc(moment: datetime | None) -> str | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.isoformat() + "Z"
+
+
+class JSONProvider(DefaultJSONProvider):
+    """The app's JSON: a datetime left in a response is written by iso_utc, a date as ISO 8601
+    (Flask's default would write both as an HTTP date). The data-rights export relies on it:
+    its rows are whatever its tables hold."""
+
+    @staticmethod
+    def default(o: object) -> object:
+        if isinstance(o, datetime):
+            return iso_utc(o)
+        if isinstance(o, date):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)

@@ -1,0 +1,28 @@
+"""Cohorts in the API: the caller's cohorts and the answer to joining one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.api.serializers import iso_utc
+from app.models import Cohort
+from app.services.cohorts import CohortSummary
+
+
+def cohort_json(summary: CohortSummary) -> dict[str, Any]:
+    """A cohort the caller trains, with its number of learners and trainers."""
+    cohort = summary.cohort
+    return {
+        "id": cohort.id,
+        "name": cohort.name,
+        "description": cohort.description,
+        "join_code": cohort.join_code,
+        "learners": summary.learners,
+        "trainers": summary.trainers,
+        "created_at": iso_utc(cohort.created_at),
+    }
+
+
+def joined_json(cohort: Cohort, joined: bool) -> dict[str, Any]:
+    """The cohort just joined; `joined` is False when the caller was a member already."""
+    return {"cohort": {"id": cohort.id, "name": cohort.name}, "joined": joined}

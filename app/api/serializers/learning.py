@@ -1,0 +1,158 @@
+"""The learner's side of the API: modules and lessons, quizzes, attempts and their history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.api.serializers import iso_utc
+from app.content import Lesson, Module, Quiz
+from app.services.progress import ModuleProgress
+from app.services.results import AnsweredQuestion, AttemptResult, AttemptSummary, ProfileResult
+
+
+def module_json(entry: ModuleProgress) -> dict[str, Any]:
+    """A module with its lessons and quizzes, and the learner's progress in each."""
+    return {
+        "id": entry.module.id,
+        "title": entry.module.title,
+        "summary": entry.module.summary,
+        "estimated_minutes": entry.module.estimated_minutes,
+        "lessons": [
+            {"id": lesson.id, "title": lesson.title, "completed": lesson.id in entry.lessons_read}
+            for lesson in entry.module.lessons
+        ],
+        "quizzes": [
+            {
+                "id": status.quiz.id,
+                "title": status.quiz.title,
+                "kind": status.quiz.kind,
+                "attempts": status.attempts,
+                "best_score": status.best_score,
+                "max_score": status.quiz.max_score,
+                "passed": status.passed,
+            }
+            for status in entry.quizzes
+        ],
+        "progress": {
+            "lessons_completed": entry.lessons_completed,
+            "lessons_total": len(entry.module.lessons),
+            "completed": entry.completed,
+            "percent": entry.percent,
+        },
+    }
+
+
+def lesson_json(module: Module, lesson: Lesson) -> dict[str, Any]:
+    """A lesson's text, with the ids of the steps before and after it in its module."""
+    before, after = module.neighbours(lesson.id)
+    return {
+        "id": lesson.id,
+        "module_id": module.id,
+        "title": lesson.title,
+        "html": lesson.html,
+        "previous": before.id if before else None,
+        "next": after.id if after else None,
+    }
+
+
+def quiz_json(quiz: Quiz, module_id: str | None) -> dict[str, Any]:
+    """A quiz's questions and options as a learner sees them (no answers)."""
+    return {
+        "id": quiz.id,
+        "title": quiz.title,
+        "kind": quiz.kind,
+        "pass_mark": quiz.pass_mark,
+        "module_id": module_id,
+        "questions": [
+            {
+                "id": question.id,
+                "kind": question.kind,
+                "prompt": question.prompt,
+                "options": [{"id": o.id, "text": o.text} for o in question.display_options],
+            }
+            for question in quiz.questions
+        ],
+    }
+
+
+def profile_json(result: ProfileResult) -> dict[str, Any]:
+    """A profile result with the catalogue's labels; its fields depend on the profile's kind."""
+    shown: dict[str, Any] = {
+        "id": result.id,
+        "title": result.title,
+        "kind": result.kind,
+        "totals": result.totals,
+    }
+    if result.kind == "dominant":
+        shown["traits"] = [
+            {"id": t.id, "label": t.label, "description": t.description} for t in result.traits
+        ]
+    elif result.kind == "grid":
+        shown["x"], shown["y"] = result.x, result.y
+        cell = result.cell
+        if cell is not None:
+            shown["cell"] = {
+                "title": cell.title,
+                "subtitle": cell.subtitle,
+                "description": cell.description,
+                "advice_html": cell.advice_html,
+            }
+    elif result.kind == "trust-formula":
+        focus = result.focus
+        shown["trust"] = result.trust
+        shown["scores"] = [{"id": s.id, "label": s.label, "score": s.score} for s in result.scores]
+        shown["focus"] = (
+            {"id": focus.id, "label": focus.label, "description": focus.description}
+            if focus
+            else None
+        )
+    return shown
+
+
+def _answered_json(answer: AnsweredQuestion) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": answer.id,
+        "kind": answer.kind,
+        "correct": answer.correct,
+        "selected": list(answer.selected),
+        "question_version": answer.question_version,
+        "current_version": answer.current_version,
+    }
+    if answer.question is not None:  # a question the quiz no longer has shows its answer only
+        entry["correct_option_ids"] = answer.correct_option_ids
+        entry["explanation"] = answer.explanation
+        entry["explanation_html"] = answer.explanation_html
+        entry["suggested_answer"] = answer.suggested_answer
+        entry["feedback"] = answer.feedback
+    return entry
+
+
+def attempt_json(result: AttemptResult) -> dict[str, Any]:
+    """An attempt with every answer, its explanation and the profile results."""
+    return {
+        "id": result.id,
+        "quiz_id": result.quiz_id,
+        "score": result.score,
+        "max_score": result.max_score,
+        "passed": result.passed,
+        "submitted_at": iso_utc(result.submitted_at),
+        "questions": [_answered_json(answer) for answer in result.questions],
+        "profile": [profile_json(p) for p in result.profile],
+    }
+
+
+def history_json(history: dict[str, list[AttemptSummary]]) -> list[dict[str, Any]]:
+    """Every attempt of the learner, quiz by quiz, newest first within each."""
+    return [
+        {
+            "id": entry.id,
+            "quiz_id": quiz_id,
+            "score": entry.score,
+            "max_score": entry.max_score,
+            "passed": entry.passed,
+            "submitted_at": iso_utc(entry.submitted_at),
+            "profile": [profile_json(p) for p in entry.profile],
+        }
+        for quiz_id, entries in history.items()
+        for entry in entries
+    ]

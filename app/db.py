@@ -1,0 +1,166 @@
+"""How database transactions begin, and which of them may write.
+
+SQLite has one write lock for the whole database. A transaction that begins with a plain
+(deferred) `BEGIN` and only reads never takes it, so readers run side by side. One that reads
+first and writes later must upgrade its lock, and when another writer committed in between SQLite
+refuses at once with "database is locked" instead of waiting on the busy timeout. So a
+transaction that will write begins with `BEGIN IMMEDIATE`, which waits its turn for the lock
+before reading anything.
+
+Which transactions will write is declared, never guessed from the HTTP method:
+- a view that writes says so with `@writes("POST")` (naming the methods on which it writes):
+  every transaction of such a request begins IMMEDIATE;
+- a service that decides in the middle of a read that it must write (the first visit of a
+  lesson) calls `begin_writing()` before the statements its write depends on;
+- work outside a request (CLI commands, migrations, scripts) is taken as writing.
+Every other transaction (pages and API reads) begins deferred. PostgreSQL locks rows, not the
+database, so there the declarations change nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, has_request_context, request
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Executable
+
+from app.extensions import db
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+# Execution option on a connection: its next transaction will write (read by the begin event).
+WRITES = "rapport_writes"
+# The attribute @writes sets on a view: the HTTP methods on which it writes.
+_VIEW_WRITES = "rapport_writes_on"
+# Keys in a SQLite connection's `info`, set by the begin event for the current transaction.
+_BEGAN_IMMEDIATE = "rapport_began_immediate"
+_CHANGES_AT_BEGIN = "rapport_changes_at_begin"
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-SQLAlchemy to the app; SQLite waits up to 15 s for a lock before it errs."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 15})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    db.init_app(app)
+
+
+def writes(*methods: str) -> Callable[[View], View]:
+    """Declare that a view writes to the database on these HTTP methods.
+
+    Every transaction of such a request begins IMMEDIATE on SQLite, its first read included, so
+    the write never has to upgrade a read lock. Put it under the route decorator.
+    """
+    if not methods:
+        raise TypeError("name the methods on which the view writes, e.g. @writes('POST')")
+
+    def declare(view: View) -> View:
+        setattr(view, _VIEW_WRITES, frozenset(m.upper() for m in methods))
+        return view
+
+    return declare
+
+
+def declared_writes(view: Callable[..., Any] | None) -> frozenset[str]:
+    """The HTTP methods on which a view said (with @writes) that it writes; empty for a reader."""
+    return getattr(view, _VIEW_WRITES, frozenset())
+
+
+def _request_writes() -> bool:
+    """Whether the current transaction is declared writing: by the request's view, or True
+    outside a request."""
+    if not has_request_context():
+        return True
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return request.method in declared_writes(view)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL for concurrent readers, a busy timeout instead of 'database is locked', real FKs."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Connection) -> None:
+    """Begin SQLite transactions ourselves: IMMEDIATE for one declared writing, deferred
+    otherwise. An explicit BEGIN also makes savepoints (used for idempotent submissions) behave
+    as documented."""
+    if connection.dialect.name != "sqlite":
+        return
+    immediate = bool(connection.get_execution_options().get(WRITES)) or _request_writes()
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    connection.info[_BEGAN_IMMEDIATE] = immediate
+    if not immediate:
+        raw = connection.connection.dbapi_connection
+        connection.info[_CHANGES_AT_BEGIN] = raw.total_changes if raw else None
+
+
+def begin_writing() -> None:
+    """Make sure the session's transaction holds SQLite's write lock before a service writes.
+
+    Call it before the first statement of the work that writes (its reads included, so they see
+    the state the write is based on). SQLite cannot turn a deferred transaction into an
+    IMMEDIATE one, so a transaction that has only read so far is rolled back and a new one
+    begins IMMEDIATE. Rolled back, not committed: there is nothing to commit, and the request
+    commits once, at its end. The rollback expires the objects loaded so far (expire_on_commit
+    does not apply to it); they stay in the session and reload on their next use, inside the new
+    transaction, so they show the state under the lock. Does nothing on PostgreSQL, which locks
+    rows rather than the database, and when the session is bound to one shared connection (the
+    tests' rolled-back transaction).
+    """
+    session = db.session()  # the request's Session itself (scoped_session lacks in_transaction)
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite" or not isinstance(bind, Engine):
+        return
+    if session.in_transaction():
+        connection = session.connection()
+        if connection.info.get(_BEGAN_IMMEDIATE):
+            return
+        raw = connection.connection.dbapi_connection
+        if (
+            session.new
+            or session.dirty
+            or session.deleted
+            or (raw is not None and raw.total_changes != connection.info.get(_CHANGES_AT_BEGIN))
+        ):
+            return  # it has already written (and holds the lock): ending it would lose that
+        session.rollback()
+    session.connection(execution_options={WRITES: True})
+
+
+def write_apart(statement: Executable) -> None:
+    """Run one writing statement in its own short transaction, committed at once, outside the
+    session's unit of work (which it neither flushes nor ends).
+
+    Except when the session already holds SQLite's write lock (a request declared writing): a
+    second connection would wait for that very lock, so the statement joins the session's
+    transaction and is committed with the rest of the request.
+    """
+    session = db.session()
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        # One shared connection (the tests' rolled-back transaction), where the session's
+        # savepoint is the only transaction there is: committing it keeps the statement.
+        session.execute(statement)
+        session.commit()
+        return
+    if session.in_transaction() and session.connection().info.get(_BEGAN_IMMEDIATE):
+        session.execute(statement)
+        return
+    with bind.connect() as connection, connection.execution_options(**{WRITES: True}).begin():
+        connection.execute(statement)

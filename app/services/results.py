@@ -1,0 +1,279 @@
+"""Reading results: a learner's attempts, each with its answers and profile results, and their
+history by quiz."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select
+
+from app.content import Profile, Question, Quiz
+from app.content.schema import GridCell, Trait
+from app.extensions import db
+from app.models import Attempt
+from app.services.catalogue import get_catalogue
+
+
+class StoredAnswer(Protocol):
+    """An answer as stored: an Answer row, or a just-graded answer of a new attempt."""
+
+    question_id: str
+    question_version: str
+    selected: list[str]
+    correct: bool | None
+
+
+def attempt_of(user_id: int, attempt_id: int) -> Attempt | None:
+    """The attempt if it belongs to this user; None otherwise (callers answer 404)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        return None
+    return attempt
+
+
+def attempts_of(user_id: int, quiz_id: str | None = None) -> list[Attempt]:
+    query = select(Attempt).where(Attempt.user_id == user_id)
+    if quiz_id is not None:
+        query = query.where(Attempt.quiz_id == quiz_id)
+    return list(db.session.scalars(query.order_by(Attempt.submitted_at.desc(), Attempt.id.desc())))
+
+
+@dataclass(frozen=True)
+class TraitScore:
+    id: str
+    label: str
+    score: float | None
+
+
+@dataclass(frozen=True)
+class ProfileResult:
+    """One profile result of an attempt, with the catalogue's labels and descriptions. Which
+    fields apply depends on the profile's kind: traits (dominant), x, y and cell (grid), trust,
+    scores and focus (trust-formula)."""
+
+    profile: Profile
+    stored: dict[str, Any]  # what read_profiles stored for this profile
+
+    @property
+    def id(self) -> str:
+        return self.profile.id
+
+    @property
+    def title(self) -> str:
+        return self.profile.title
+
+    @property
+    def kind(self) -> str:
+        return self.profile.kind
+
+    @property
+    def totals(self) -> dict[str, Any]:
+        return self.stored.get("totals", {})
+
+    @property
+    def traits(self) -> list[Trait]:
+        found = (self.profile.trait(i) for i in self.stored.get("traits", []))
+        return [t for t in found if t is not None]
+
+    @property
+    def x(self) -> str:
+        return self.stored["x"]
+
+    @property
+    def y(self) -> str:
+        return self.stored["y"]
+
+    @property
+    def cell(self) -> GridCell | None:
+        return self.profile.cell(self.x, self.y)
+
+    @property
+    def trust(self) -> float:
+        return self.stored["trust"]
+
+    @property
+    def scores(self) -> list[TraitScore]:
+        given = self.stored["scores"]
+        return [TraitScore(t.id, t.label, given.get(t.id)) for t in self.profile.traits]
+
+    @property
+    def focus(self) -> Trait | None:
+        focus = self.stored.get("focus")
+        return self.profile.trait(focus) if focus else None
+
+
+def describe_profiles(quiz: Quiz, stored: dict | None) -> list[ProfileResult]:
+    """The stored profile results of an attempt, one per profile the quiz has and that was
+    stored."""
+    return [
+        ProfileResult(profile, (stored or {})[profile.id])
+        for profile in quiz.profiles
+        if (stored or {}).get(profile.id) is not None
+    ]
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    """One answer of an attempt with the question as the catalogue has it now (None when the
+    quiz no longer has that question)."""
+
+    id: str
+    question: Question | None
+    correct: bool | None
+    selected: list[str]
+    question_version: str
+
+    @property
+    def current_version(self) -> bool:
+        """Whether the question is still the version that was answered."""
+        return self.question is not None and self.question.version == self.question_version
+
+    @property
+    def kind(self) -> str | None:
+        return self.question.kind if self.question else None
+
+    @property
+    def correct_option_ids(self) -> list[str]:
+        return self.question.correct_option_ids if self.question else []
+
+    @property
+    def explanation(self) -> str | None:
+        return self.question.explanation if self.question else None
+
+    @property
+    def explanation_html(self) -> str | None:
+        return self.question.explanation_html if self.question else None
+
+    @property
+    def suggested_answer(self) -> str | None:
+        return self.question.suggested_answer if self.question else None
+
+    @property
+    def feedback(self) -> dict[str, str]:
+        """The feedback of each chosen option that has some."""
+        if self.question is None:
+            return {}
+        return {
+            o.id: o.feedback for o in self.question.options if o.feedback and o.id in self.selected
+        }
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """An attempt with its answers and profile results, for the result page and the API."""
+
+    attempt: Attempt
+    questions: list[AnsweredQuestion]
+    profile: list[ProfileResult]
+
+    @property
+    def id(self) -> int:
+        return self.attempt.id
+
+    @property
+    def quiz_id(self) -> str:
+        return self.attempt.quiz_id
+
+    @property
+    def score(self) -> int:
+        return self.attempt.score
+
+    @property
+    def max_score(self) -> int:
+        return self.attempt.max_score
+
+    @property
+    def passed(self) -> bool | None:
+        return self.attempt.passed
+
+    @property
+    def submitted_at(self) -> datetime:
+        return self.attempt.submitted_at
+
+
+def attempt_result(
+    attempt: Attempt, answers: Sequence[StoredAnswer] | None = None
+) -> AttemptResult:
+    """An attempt with its answers and profile results.
+
+    `answers` are the attempt's answers when the caller has them already (a new submission);
+    otherwise they are loaded.
+    """
+    quiz = get_catalogue().quiz(attempt.quiz_id)
+    questions = [
+        AnsweredQuestion(
+            id=answer.question_id,
+            question=quiz.question(answer.question_id) if quiz else None,
+            correct=answer.correct,
+            selected=list(answer.selected),
+            question_version=answer.question_version,
+        )
+        for answer in (attempt.answers if answers is None else answers)
+    ]
+    profile = describe_profiles(quiz, attempt.profile) if quiz else []
+    return AttemptResult(attempt, questions, profile)
+
+
+def previous_profile(user_id: int, attempt: Attempt) -> list[ProfileResult] | None:
+    """The profile result of the learner's attempt at the same quiz just before this one."""
+    if attempt.profile is None:
+        return None
+    earlier = db.session.scalar(
+        select(Attempt)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.quiz_id == attempt.quiz_id,
+            Attempt.id < attempt.id,
+        )
+        .order_by(Attempt.id.desc())
+        .limit(1)
+    )
+    quiz = get_catalogue().quiz(attempt.quiz_id)
+    if earlier is None or quiz is None:
+        return None
+    return describe_profiles(quiz, earlier.profile)
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    id: int
+    score: int
+    max_score: int
+    passed: bool | None
+    submitted_at: datetime
+    profile: list[ProfileResult]
+
+
+def history_by_quiz(user_id: int) -> dict[str, list[AttemptSummary]]:
+    """Every attempt of the learner, grouped by quiz, newest first (one query)."""
+    catalogue = get_catalogue()
+    history: dict[str, list[AttemptSummary]] = {}
+    rows = db.session.execute(
+        select(
+            Attempt.id,
+            Attempt.quiz_id,
+            Attempt.score,
+            Attempt.max_score,
+            Attempt.passed,
+            Attempt.submitted_at,
+            Attempt.profile,
+        )
+        .where(Attempt.user_id == user_id)
+        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
+    )
+    for attempt_id, quiz_id, score, max_score, passed, submitted, profile in rows:
+        quiz = catalogue.quiz(quiz_id)
+        history.setdefault(quiz_id, []).append(
+            AttemptSummary(
+                id=attempt_id,
+                score=score,
+                max_score=max_score,
+                passed=passed,
+                submitted_at=submitted,
+                profile=describe_profiles(quiz, profile) if quiz and profile else [],
+            )
+        )
+    return history
