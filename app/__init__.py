@@ -11,11 +11,11 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, TemplateNotFound
 
 from app import db as database
-from app.api.serializers import JSONProvider
 from app.content import QUESTION_KINDS, QuestionKindsIncomplete, load_catalogue
 from app.content.kinds import kind_problems, kind_template_roots
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.logging_setup import configure_logging
+from app.serializers import JSONProvider
 from config import PROJECT_ROOT, config_class, normalise_database_url
 
 

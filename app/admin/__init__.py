@@ -1,8 +1,7 @@
 """Administrators' pages: every account, its role, and whether it may sign in."""
 
-from flask import Blueprint
+# Importing the route modules attaches their views to bp.
+from app.admin import routes
+from app.admin.blueprint import bp
 
-# The pages kept the addresses they had under the trainer area: /trainer/users/…
-bp = Blueprint("admin", __name__, url_prefix="/trainer/users")
-
-from app.admin import routes  # noqa: E402, F401  (routes attach themselves to bp)
+__all__ = ["bp", "routes"]

@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.admin import bp
+from app.admin.blueprint import bp
 from app.admin.forms import RoleForm
 from app.db import writes
 from app.extensions import db

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from app.api import bp
+from app.api.blueprint import bp
 from app.api.openapi import ERRORS, EXTRA_PATHS, SCHEMAS, _json, _ref
 from app.api.routes import api_user
-from app.api.serializers.certificates import certificate_json
+from app.serializers.certificates import certificate_json
 from app.services import certificates
 
 

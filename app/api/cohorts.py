@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify, request
 
-from app.api import bp
+from app.api.blueprint import bp
 from app.api.openapi import EXTRA_PATHS, _json, _ref
 from app.api.routes import api_user, json_body
-from app.api.serializers.cohorts import cohort_json, joined_json
-from app.api.serializers.reports import learner_json, report_json_text
 from app.db import writes
 from app.extensions import db, limiter
 from app.models import Cohort
 from app.responses import csv_download, error_response
+from app.serializers.cohorts import cohort_json, joined_json
+from app.serializers.reports import learner_json, report_json_text
 from app.services import cohorts, reporting
 
 NOT_FOUND = "No such cohort."

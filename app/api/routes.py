@@ -5,20 +5,21 @@ from typing import Any
 
 from flask import abort, current_app, g, jsonify, request
 
-from app.api import bp
+from app.api.blueprint import bp
 from app.api.openapi import openapi_document
-from app.api.serializers.accounts import token_json
-from app.api.serializers.learning import (
+from app.bearer import bearer_user
+from app.db import writes
+from app.extensions import db, limiter
+from app.models import User
+from app.responses import error_response
+from app.serializers.accounts import token_json
+from app.serializers.learning import (
     attempt_json,
     history_json,
     lesson_json,
     module_json,
     quiz_json,
 )
-from app.db import write_apart, writes
-from app.extensions import db, limiter
-from app.models import User
-from app.responses import error_response
 from app.services import accounts, attempts, data_rights, progress, results
 from app.services.catalogue import get_catalogue
 
@@ -30,21 +31,14 @@ def authenticate_bearer():  # noqa: ANN201
     """Every API call but the OpenAPI document needs `Authorization: Bearer <token>`."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    found = accounts.api_token_owner(token.strip()) if scheme.lower() == "bearer" else None
-    if found is None:
+    user = bearer_user()
+    if user is None:
         response = error_response(
             401, "A valid API token is required: Authorization: Bearer <token>."
         )
         response.headers["WWW-Authenticate"] = 'Bearer realm="rapport"'
         return response
-    token_row, g.api_user = found
-    use = accounts.api_token_use(token_row)
-    if use is not None:
-        # Apart from the request's unit of work (see app.db.write_apart): most API calls are
-        # reads, which neither commit nor take SQLite's write lock, and a use counts even when
-        # the request then fails. Once an hour per token at most, so the extra commit is rare.
-        write_apart(use)
+    g.api_user = user
     return None
 
 

@@ -1,5 +1,5 @@
-from flask import Blueprint
+# Importing the route modules attaches their views to bp.
+from app.auth import routes
+from app.auth.blueprint import bp
 
-bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-from app.auth import routes  # noqa: E402, F401  (routes attach themselves to bp)
+__all__ = ["bp", "routes"]

@@ -1,7 +1,7 @@
 """Certificates outside the course: the public verify page, the PDF, and revoking (issue 13)."""
 
-from flask import Blueprint
+# Importing the route modules attaches their views to bp.
+from app.certificates import routes
+from app.certificates.blueprint import bp
 
-bp = Blueprint("certificates", __name__)
-
-from app.certificates import routes  # noqa: E402, F401
+__all__ = ["bp", "routes"]

@@ -4,12 +4,14 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from app.api.serializers.certificates import verification_json, verify_url
-from app.certificates import bp
+from app.bearer import bearer_sent, bearer_user
+from app.certificates.blueprint import bp
 from app.certificates.forms import RevokeForm
+from app.db import writes
 from app.extensions import db, limiter
 from app.models import User
-from app.services import accounts, certificates
+from app.serializers.certificates import verification_json, verify_url
+from app.services import certificates
 from app.services.certificate_pdf import PAPERS, render_certificate
 
 # Codes are 120 random bits, so guessing is hopeless; the limit keeps scripts from trying anyway.
@@ -39,14 +41,10 @@ def verify_json(verification: str) -> tuple[Response, int]:
 
 def _owner() -> User | None:
     """The caller: their API token's owner (Authorization: Bearer) or the logged-in user."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer":
-        found = accounts.api_token_owner(token.strip())
-        if found is None:
+    if bearer_sent():
+        user = bearer_user()
+        if user is None:
             abort(401)
-        token_row, user = found
-        if accounts.record_api_token_use(token_row):
-            db.session.commit()
         return user
     return current_user if current_user.is_authenticated else None
 
@@ -87,6 +85,7 @@ def admin() -> str:
 
 
 @bp.post("/admin/certificates/<verification>/revoke")
+@writes("POST")
 @login_required
 def revoke(verification: str) -> ResponseReturnValue:
     _admins_only()

@@ -1,5 +1,5 @@
-from flask import Blueprint
+# Importing the route modules attaches their views to bp.
+from app.learn import join, routes
+from app.learn.blueprint import bp
 
-bp = Blueprint("learn", __name__)
-
-from app.learn import join, routes  # noqa: E402, F401  (routes attach themselves to bp)
+__all__ = ["bp", "join", "routes"]

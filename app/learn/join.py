@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.db import writes
 from app.extensions import db, limiter
-from app.learn import bp
+from app.learn.blueprint import bp
 from app.services import cohorts
 
 

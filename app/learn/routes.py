@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from app.content import render_grid_figure
 from app.db import writes
 from app.extensions import db
-from app.learn import bp
+from app.learn.blueprint import bp
 from app.learn.forms import answers_from, build_quiz_form, field_name, started_at
 from app.services import attempts, certificates, progress, results
 from app.services.catalogue import get_catalogue

@@ -1,7 +1,7 @@
 """Trainers' pages: cohorts, their members, reports and exports."""
 
-from flask import Blueprint
+# Importing the route modules attaches their views to bp.
+from app.trainer import routes
+from app.trainer.blueprint import bp
 
-bp = Blueprint("trainer", __name__, url_prefix="/trainer")
-
-from app.trainer import routes  # noqa: E402, F401  (routes attach themselves to bp)
+__all__ = ["bp", "routes"]

@@ -18,7 +18,7 @@ from app.models import Cohort
 from app.responses import csv_download
 from app.services import cohorts, learner_lists, reporting
 from app.services.catalogue import get_catalogue
-from app.trainer import bp
+from app.trainer.blueprint import bp
 from app.trainer.forms import AddLearnersForm, CohortForm, TrainerForm, UploadLearnersForm
 
 

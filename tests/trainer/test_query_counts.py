@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.api.serializers.reports import report_json
+from app.serializers.reports import report_json
 from app.extensions import db
 from app.models import CohortMember, utcnow
 from app.services import cohorts, exports, reporting

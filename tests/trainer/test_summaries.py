@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Table, delete, func, select
 
-from app.api.serializers.reports import report_json
+from app.serializers.reports import report_json
 from app.cli_trainer import seed_demo
 from app.extensions import db
 from app.models import LearnerQuiz, SummaryState, User

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import current_app
 
-from app.api.serializers import iso_utc
 from app.models import User
+from app.serializers import iso_utc
 from app.services.reporting import AttemptView, CohortReport, QuestionStats, learners_json_text
 
 # A learner in the report's list, in the database-written JSON as in Python's.

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import current_app, url_for
 
-from app.api.serializers import iso_utc
 from app.models import Certificate
+from app.serializers import iso_utc
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:

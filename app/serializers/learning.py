@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.api.serializers import iso_utc
 from app.content import Lesson, Module, Quiz
+from app.serializers import iso_utc
 from app.services.progress import ModuleProgress
 from app.services.results import AnsweredQuestion, AttemptResult, AttemptSummary, ProfileResult
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.api.serializers import iso_utc
 from app.models import ApiToken
+from app.serializers import iso_utc
 
 
 def token_json(token: ApiToken) -> dict[str, Any]:
