@@ -120,7 +120,7 @@ def upgrade_schema(env: dict[str, str]) -> None:
     )
 
 
-def in_app(env: dict[str, str]):  # noqa: ANN201
+def in_app(env: dict[str, str]):
     """The app (for setup code that calls the services), configured like the server."""
     saved = dict(os.environ)
     os.environ.update(env)
@@ -229,7 +229,7 @@ def gunicorn(
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {log.read_text()[-2000:]}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                     if r.status == 200 and len(server.worker_pids()) >= workers:
                         break
             except OSError:

@@ -107,7 +107,7 @@ def generate(learners: int, seed: int = 7) -> dict[str, Any]:
     patterns = {quiz.id: _answer_sets(quiz, rng) for quiz in quizzes}
     password = "trainer password for the bench"  # noqa: S105 - throwaway account
     password_hash = accounts.hash_password(password)
-    now = datetime.now().replace(microsecond=0) - timedelta(days=1)  # noqa: DTZ005 - naive UTC-like
+    now = datetime.now().replace(microsecond=0) - timedelta(days=1)
     tag = secrets.token_hex(3)
 
     engine = db.engine

@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import (  # noqa: E402
+from _common import (
     Connection,
     app_environment,
     fresh_database,
@@ -60,7 +60,7 @@ def prepare(env: dict[str, str], learners: int) -> dict:
     return made
 
 
-def invalidator(env: dict[str, str]):  # noqa: ANN201
+def invalidator(env: dict[str, str]):
     """A function that stores one new lesson read (a learner re-opens a lesson), so that the
     next report is computed afresh: the report cache is keyed on the newest rows."""
     from sqlalchemy import create_engine, delete, insert, select

@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import (  # noqa: E402
+from _common import (
     app_environment,
     fresh_database,
     gunicorn,
@@ -129,13 +129,13 @@ def run_one(
             lesson_path = f"/modules/{LESSON[0]}/lessons/{LESSON[1]}"
             json_headers = {"Content-Type": "application/json"}
 
-            def healthz(_client: int, _n: int):  # noqa: ANN202
+            def healthz(_client: int, _n: int):
                 return "GET", "/healthz", b"", {}
 
-            def lesson(client: int, _n: int):  # noqa: ANN202
+            def lesson(client: int, _n: int):
                 return "GET", lesson_path, b"", {"Cookie": cookies[client]}
 
-            def echo(_client: int, _n: int):  # noqa: ANN202
+            def echo(_client: int, _n: int):
                 return "POST", "/bench/echo", bodies[0], json_headers
 
             warm = min(2.0, seconds / 4)
@@ -160,7 +160,7 @@ def run_one(
                 tokens = [token for _, token in learners[offset : offset + concurrency]]
                 offset += concurrency
 
-                def submit(client: int, n: int, tokens=tokens):  # noqa: ANN202, ANN001
+                def submit(client: int, n: int, tokens=tokens):
                     headers = {**json_headers, "Authorization": f"Bearer {tokens[client]}"}
                     body = bodies[(client + n) % len(bodies)]
                     return "POST", f"/api/v1/quizzes/{QUIZ}/attempts", body, headers

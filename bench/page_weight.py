@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import write_summary  # noqa: E402
+from _common import write_summary
 
 TARGET_BYTES = 60 * 1024
 TYPICAL = ("trust-formula", "the-trust-formula")

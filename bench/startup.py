@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, tool, write_summary  # noqa: E402
+from _common import ROOT, tool, write_summary
 
 TARGET_MS = 300.0
 

@@ -12,7 +12,7 @@ from run import app
 
 @app.post("/bench/echo")
 @csrf.exempt
-def bench_echo():  # noqa: ANN201
+def bench_echo():
     """Parse a JSON body and answer with a small JSON object: no database, no templates."""
     body = request.get_json(silent=True)
     return jsonify(ok=True, keys=len(body) if isinstance(body, dict) else 0), 201

@@ -156,7 +156,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def runner(app: Flask):  # noqa: ANN201
+def runner(app: Flask):
     return app.test_cli_runner()
 
 
@@ -206,10 +206,10 @@ class AuthActions:
     def __init__(self, client: FlaskClient):
         self.client = client
 
-    def login(self, email: str, password: str = PASSWORD):  # noqa: ANN201
+    def login(self, email: str, password: str = PASSWORD):
         return self.client.post("/auth/login", data={"email": email, "password": password})
 
-    def logout(self):  # noqa: ANN201
+    def logout(self):
         return self.client.post("/auth/logout")
 
 
@@ -225,15 +225,15 @@ class Api:
         self.client = client
         self.headers = {"Authorization": f"Bearer {token}"}
 
-    def get(self, url: str, **kwargs):  # noqa: ANN003, ANN201
+    def get(self, url: str, **kwargs):
         return self.client.get("/api/v1" + url, headers=self.headers, **kwargs)
 
-    def post(self, url: str, json: object = None, headers: dict | None = None, **kwargs):  # noqa: ANN003, ANN201
+    def post(self, url: str, json: object = None, headers: dict | None = None, **kwargs):
         return self.client.post(
             "/api/v1" + url, json=json, headers={**self.headers, **(headers or {})}, **kwargs
         )
 
-    def delete(self, url: str, **kwargs):  # noqa: ANN003, ANN201
+    def delete(self, url: str, **kwargs):
         return self.client.delete("/api/v1" + url, headers=self.headers, **kwargs)
 
 
@@ -247,7 +247,7 @@ def api(client: FlaskClient, make: Factory, learner: User) -> Api:
     return Api(client, make.token(learner))
 
 
-def right_answers(quiz) -> dict[str, list[str]]:  # noqa: ANN001
+def right_answers(quiz) -> dict[str, list[str]]:
     """The right (or first, for profile questions) answer to every question of a quiz."""
     return {q.id: (q.correct_option_ids or [q.options[0].id]) for q in quiz.questions}
 
@@ -261,12 +261,12 @@ def csrf_token_from(html: str) -> str:
 
 
 @pytest.fixture
-def catalogue(app: Flask):  # noqa: ANN201
+def catalogue(app: Flask):
     """The course the app loaded (the real one in modules/ and quizzes/)."""
     return app.extensions["rapport_catalogue"]
 
 
-def wrong_answers(quiz) -> dict[str, list[str]]:  # noqa: ANN001
+def wrong_answers(quiz) -> dict[str, list[str]]:
     """A wrong answer to every graded question (and the last option of each profile question)."""
     answers = {}
     for q in quiz.questions:
@@ -279,7 +279,7 @@ def wrong_answers(quiz) -> dict[str, list[str]]:  # noqa: ANN001
     return answers
 
 
-def quiz_form_data(quiz, answers: dict[str, list[str]], token: str = "") -> dict:  # noqa: ANN001
+def quiz_form_data(quiz, answers: dict[str, list[str]], token: str = "") -> dict:
     """The HTML quiz form's fields for these answers."""
     data: dict = {"attempt_token": token} if token else {}
     for q in quiz.questions:

@@ -132,7 +132,7 @@ def test_every_route_has_a_rule(app: Flask):
 
 
 @pytest.fixture
-def world(app: Flask, make: Factory, catalogue) -> dict:  # noqa: ANN001
+def world(app: Flask, make: Factory, catalogue) -> dict:
     """A cohort with its trainer and learner, an outsider of each kind, and the learner's data."""
     people = {
         "learner": make.user("learner"),
@@ -167,7 +167,7 @@ def world(app: Flask, make: Factory, catalogue) -> dict:  # noqa: ANN001
     return {"people": people, "values": values}
 
 
-def _request(app: Flask, client: FlaskClient, world: dict, role: str, method: str, rule) -> int:  # noqa: ANN001
+def _request(app: Flask, client: FlaskClient, world: dict, role: str, method: str, rule) -> int:
     values = dict(world["values"])
     if "token_id" in rule.arguments:  # a token of the learner's that nobody has revoked yet
         with app.app_context():

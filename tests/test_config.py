@@ -15,7 +15,7 @@ from tests.conftest import make_app as make_full_app
 SAMPLE_CONTENT = PROJECT_ROOT / "tests" / "content" / "sample"
 
 
-def make_app(database_url: str, **overrides: object):  # noqa: ANN201
+def make_app(database_url: str, **overrides: object):
     """The test app with the tiny sample course: these tests are about settings, not content."""
     return make_full_app(database_url, CONTENT_DIR=SAMPLE_CONTENT, **overrides)
 
@@ -163,7 +163,7 @@ def test_database_url_from_the_environment(clean_environment):
 
 
 def test_proxy_hops_trust_forwarded_headers_only_when_set(clean_environment, database_url):
-    def seen_address(app) -> str:  # noqa: ANN001
+    def seen_address(app) -> str:
         @app.get("/_test/address")
         def address() -> str:
             from flask import request
@@ -245,7 +245,7 @@ def test_gunicorn_serves_rapport_in_production_mode(tmp_path):
                 assert time.monotonic() < deadline, "gunicorn did not answer in time"
                 time.sleep(0.2)
         with pytest.raises(urllib.error.HTTPError) as missing:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/no/such/page", timeout=2)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no/such/page", timeout=2)
         assert missing.value.code == 404
         assert "There is nothing at this address" in missing.value.read().decode()
         missing.value.close()

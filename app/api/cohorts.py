@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from app.api.blueprint import bp
 from app.api.openapi import EXTRA_PATHS, _json, _ref
@@ -33,13 +34,13 @@ def _filter(cohort_id: int) -> reporting.ReportFilter | Response:
 
 
 @bp.get("/cohorts")
-def cohort_list():  # noqa: ANN201
+def cohort_list() -> ResponseReturnValue:
     """The cohorts the caller trains (every cohort for an admin; none for a learner)."""
     return jsonify(cohorts=[cohort_json(s) for s in cohorts.cohorts_for(api_user())])
 
 
 @bp.get("/cohorts/<int:cohort_id>/report")
-def cohort_report(cohort_id: int):  # noqa: ANN201
+def cohort_report(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     if isinstance(cohort, Response):
         return cohort
@@ -51,7 +52,7 @@ def cohort_report(cohort_id: int):  # noqa: ANN201
 
 
 @bp.get("/cohorts/<int:cohort_id>/learners/<int:user_id>")
-def cohort_learner(cohort_id: int, user_id: int):  # noqa: ANN201
+def cohort_learner(cohort_id: int, user_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     if isinstance(cohort, Response):
         return cohort
@@ -64,7 +65,7 @@ def cohort_learner(cohort_id: int, user_id: int):  # noqa: ANN201
     return jsonify(learner_json(learner, reporting.learner_attempts(f, learner.id)))
 
 
-def _csv(cohort_id: int, kind: str):  # noqa: ANN202
+def _csv(cohort_id: int, kind: str) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     if isinstance(cohort, Response):
         return cohort
@@ -75,19 +76,19 @@ def _csv(cohort_id: int, kind: str):  # noqa: ANN202
 
 
 @bp.get("/cohorts/<int:cohort_id>/learners.csv")
-def learners_csv(cohort_id: int):  # noqa: ANN201
+def learners_csv(cohort_id: int) -> ResponseReturnValue:
     return _csv(cohort_id, "learners")
 
 
 @bp.get("/cohorts/<int:cohort_id>/answers.csv")
-def answers_csv(cohort_id: int):  # noqa: ANN201
+def answers_csv(cohort_id: int) -> ResponseReturnValue:
     return _csv(cohort_id, "answers")
 
 
 @bp.post("/cohorts/join")
 @writes("POST")
 @limiter.limit("30 per 10 minutes", deduct_when=lambda r: r.status_code == 404, scope="cohort-join")
-def join():  # noqa: ANN201
+def join() -> ResponseReturnValue:
     """Join the cohort whose code is in the body: {"code": "..."}."""
     body = json_body()
     unknown = sorted(set(body) - {"code"})

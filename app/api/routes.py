@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from flask import abort, current_app, g, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from app.api.blueprint import bp
 from app.api.openapi import openapi_document
@@ -27,7 +28,7 @@ PUBLIC_ENDPOINTS = {"api.openapi"}
 
 
 @bp.before_request
-def authenticate_bearer():  # noqa: ANN201
+def authenticate_bearer() -> ResponseReturnValue:
     """Every API call but the OpenAPI document needs `Authorization: Bearer <token>`."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
@@ -62,17 +63,17 @@ def json_body() -> dict[str, Any]:
 
 
 @bp.get("/openapi.json")
-def openapi():  # noqa: ANN201
+def openapi() -> ResponseReturnValue:
     return jsonify(openapi_document())
 
 
 @bp.get("/modules")
-def modules():  # noqa: ANN201
+def modules() -> ResponseReturnValue:
     return jsonify(modules=[module_json(m) for m in progress.course_progress(api_user().id)])
 
 
 @bp.get("/modules/<module_id>/lessons/<lesson_id>")
-def lesson(module_id: str, lesson_id: str):  # noqa: ANN201
+def lesson(module_id: str, lesson_id: str) -> ResponseReturnValue:
     module = get_catalogue().module(module_id)
     current = module.lesson(lesson_id) if module else None
     if current is None:
@@ -83,7 +84,7 @@ def lesson(module_id: str, lesson_id: str):  # noqa: ANN201
 
 
 @bp.get("/quizzes/<quiz_id>")
-def quiz(quiz_id: str):  # noqa: ANN201
+def quiz(quiz_id: str) -> ResponseReturnValue:
     found = get_catalogue().quiz(quiz_id)
     if found is None:
         return error_response(404, "No such quiz.")
@@ -92,7 +93,7 @@ def quiz(quiz_id: str):  # noqa: ANN201
 
 @bp.post("/quizzes/<quiz_id>/attempts")
 @writes("POST")
-def submit(quiz_id: str):  # noqa: ANN201
+def submit(quiz_id: str) -> ResponseReturnValue:
     found = get_catalogue().quiz(quiz_id)
     if found is None:
         return error_response(404, "No such quiz.")
@@ -130,7 +131,7 @@ def submit(quiz_id: str):  # noqa: ANN201
 
 
 @bp.get("/attempts/<int:attempt_id>")
-def attempt(attempt_id: int):  # noqa: ANN201
+def attempt(attempt_id: int) -> ResponseReturnValue:
     found = results.attempt_of(api_user().id, attempt_id)
     if found is None:
         return error_response(404, "No such attempt.")
@@ -138,7 +139,7 @@ def attempt(attempt_id: int):  # noqa: ANN201
 
 
 @bp.get("/me/progress")
-def my_progress():  # noqa: ANN201
+def my_progress() -> ResponseReturnValue:
     user = api_user()
     return jsonify(
         modules=[module_json(m) for m in progress.course_progress(user.id)],
@@ -147,13 +148,13 @@ def my_progress():  # noqa: ANN201
 
 
 @bp.get("/me/tokens")
-def my_tokens():  # noqa: ANN201
+def my_tokens() -> ResponseReturnValue:
     return jsonify(tokens=[token_json(token) for token in accounts.api_tokens_of(api_user())])
 
 
 @bp.delete("/me/tokens/<int:token_id>")
 @writes("DELETE")
-def revoke_token(token_id: int):  # noqa: ANN201
+def revoke_token(token_id: int) -> ResponseReturnValue:
     if not accounts.revoke_api_token(api_user(), token_id):
         return error_response(404, "No such token.")
     db.session.commit()
@@ -161,7 +162,7 @@ def revoke_token(token_id: int):  # noqa: ANN201
 
 
 @bp.get("/me/export")
-def my_data():  # noqa: ANN201
+def my_data() -> ResponseReturnValue:
     """Everything Rapport stores about the caller."""
     return jsonify(data_rights.export_user_data(api_user().id))
 
@@ -171,7 +172,7 @@ def my_data():  # noqa: ANN201
 @limiter.limit(
     "10 per 15 minutes", deduct_when=lambda r: r.status_code == 403, scope="account-delete"
 )
-def delete_me():  # noqa: ANN201
+def delete_me() -> ResponseReturnValue:
     """Delete the caller's account; the body must carry the account password."""
     body = json_body()
     unknown = sorted(set(body) - {"password"})

@@ -14,7 +14,9 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from app.auth.blueprint import bp
 from app.auth.forms import (
@@ -28,14 +30,14 @@ from app.auth.forms import (
 from app.db import writes
 from app.extensions import db, limiter, login_manager
 from app.forms import ConfirmForm
-from app.models import utcnow
+from app.models import User, utcnow
 from app.services import accounts, data_rights
 
 security_log = logging.getLogger("rapport.security")
 
 
 @login_manager.user_loader
-def load_user(session_id: str):  # noqa: ANN201
+def load_user(session_id: str) -> ResponseReturnValue:
     return accounts.load_session_user(session_id)
 
 
@@ -56,7 +58,7 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _start_session(user) -> None:  # noqa: ANN001
+def _start_session(user: User) -> None:
     session.clear()  # a new session at login: nothing from before survives (fixation)
     login_user(user)
 
@@ -65,13 +67,13 @@ def _login_account_key() -> str:
     return "login:" + accounts.normalise_email(request.form.get("email", ""))[:254]
 
 
-def _login_failed(_response) -> bool:  # noqa: ANN001
+def _login_failed(_response: Response) -> bool:
     return bool(g.get("login_failed"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @writes("POST")
-def register():  # noqa: ANN201
+def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("learn.home"))
     form = RegisterForm()
@@ -103,7 +105,7 @@ def register():  # noqa: ANN201
     deduct_when=_login_failed,
     scope="login-ip",
 )
-def login():  # noqa: ANN201
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
@@ -122,7 +124,7 @@ def login():  # noqa: ANN201
 
 @bp.post("/logout")
 @writes("POST")
-def logout():  # noqa: ANN201
+def logout() -> ResponseReturnValue:
     form = ConfirmForm()
     if form.validate_on_submit() and current_user.is_authenticated:
         # Session cookies are signed, not stored: the only way to make sure a copy of this
@@ -137,7 +139,7 @@ def logout():  # noqa: ANN201
 @bp.route("/account", methods=["GET", "POST"])
 @writes("POST")
 @login_required
-def account():  # noqa: ANN201
+def account() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if accounts.authenticate(current_user.email, form.current.data) is None:
@@ -174,7 +176,7 @@ def _account_page(
 
 @bp.get("/account/export")
 @login_required
-def export_data():  # noqa: ANN201
+def export_data() -> ResponseReturnValue:
     """All the user's data as a JSON download."""
     response = jsonify(data_rights.export_user_data(current_user.id))
     stamp = utcnow().strftime("%Y-%m-%d")
@@ -188,7 +190,7 @@ def export_data():  # noqa: ANN201
 @limiter.limit(
     "10 per 15 minutes", deduct_when=lambda r: r.status_code == 422, scope="account-delete"
 )
-def delete_account():  # noqa: ANN201
+def delete_account() -> ResponseReturnValue:
     form = DeleteAccountForm(prefix="delete")
     if form.validate_on_submit():
         user = current_user._get_current_object()
@@ -213,7 +215,7 @@ def delete_account():  # noqa: ANN201
 @bp.post("/account/logout-everywhere")
 @writes("POST")
 @login_required
-def logout_everywhere():  # noqa: ANN201
+def logout_everywhere() -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         accounts.end_all_sessions(current_user)
         db.session.commit()
@@ -226,7 +228,7 @@ def logout_everywhere():  # noqa: ANN201
 @bp.post("/account/tokens")
 @writes("POST")
 @login_required
-def create_token():  # noqa: ANN201
+def create_token() -> ResponseReturnValue:
     form = TokenForm(prefix="token")
     if not form.validate_on_submit():
         return redirect(url_for("auth.account"))
@@ -239,7 +241,7 @@ def create_token():  # noqa: ANN201
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @writes("POST")
 @login_required
-def revoke_token(token_id: int):  # noqa: ANN201
+def revoke_token(token_id: int) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         if not accounts.revoke_api_token(current_user, token_id):
             return render_template(
@@ -252,7 +254,7 @@ def revoke_token(token_id: int):  # noqa: ANN201
 
 @bp.route("/invite/<secret>", methods=["GET", "POST"])
 @writes("POST")
-def accept_invite(secret: str):  # noqa: ANN201
+def accept_invite(secret: str) -> ResponseReturnValue:
     if not accounts.invite_is_valid(secret):
         return render_template(
             "error.html",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.content import render_grid_figure
@@ -12,14 +13,14 @@ from app.services import attempts, certificates, progress, results
 from app.services.catalogue import get_catalogue
 
 
-def _module_or_404(module_id: str):  # noqa: ANN202
+def _module_or_404(module_id: str) -> ResponseReturnValue:
     module = get_catalogue().module(module_id)
     if module is None:
         abort(404)
     return module
 
 
-def _quiz_or_404(quiz_id: str):  # noqa: ANN202
+def _quiz_or_404(quiz_id: str) -> ResponseReturnValue:
     quiz = get_catalogue().quiz(quiz_id)
     if quiz is None:
         abort(404)
@@ -41,7 +42,7 @@ def navigation_helpers() -> dict:
 
 
 @bp.get("/")
-def home():  # noqa: ANN201
+def home() -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return render_template("learn/welcome.html", modules=get_catalogue().modules)
     return render_template("learn/home.html", course=progress.course_progress(current_user.id))
@@ -49,7 +50,7 @@ def home():  # noqa: ANN201
 
 @bp.get("/modules/<module_id>")
 @login_required
-def module(module_id: str):  # noqa: ANN201
+def module(module_id: str) -> ResponseReturnValue:
     _module_or_404(module_id)
     return render_template(
         "learn/module.html", progress=progress.module_progress(current_user.id, module_id)
@@ -58,7 +59,7 @@ def module(module_id: str):  # noqa: ANN201
 
 @bp.get("/modules/<module_id>/lessons/<lesson_id>")
 @login_required
-def lesson(module_id: str, lesson_id: str):  # noqa: ANN201
+def lesson(module_id: str, lesson_id: str) -> ResponseReturnValue:
     module = _module_or_404(module_id)
     current = module.lesson(lesson_id)
     if current is None:
@@ -79,7 +80,7 @@ def lesson(module_id: str, lesson_id: str):  # noqa: ANN201
 @bp.route("/quizzes/<quiz_id>", methods=["GET", "POST"])
 @writes("POST")
 @login_required
-def quiz(quiz_id: str):  # noqa: ANN201
+def quiz(quiz_id: str) -> ResponseReturnValue:
     quiz = _quiz_or_404(quiz_id)
     form = build_quiz_form(quiz)
     if form.validate_on_submit():
@@ -105,7 +106,7 @@ def quiz(quiz_id: str):  # noqa: ANN201
 
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
-def attempt(attempt_id: int):  # noqa: ANN201
+def attempt(attempt_id: int) -> ResponseReturnValue:
     found = results.attempt_of(current_user.id, attempt_id)
     if found is None:
         abort(404)
@@ -131,7 +132,7 @@ def attempt(attempt_id: int):  # noqa: ANN201
 
 @bp.get("/progress")
 @login_required
-def my_progress():  # noqa: ANN201
+def my_progress() -> ResponseReturnValue:
     return render_template(
         "learn/progress.html",
         course=progress.course_progress(current_user.id),

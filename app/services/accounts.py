@@ -38,7 +38,7 @@ def _dummy_hash() -> str:
 class AccountError(ValueError):
     """A request about an account that cannot be honoured; `field` names the input at fault."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
@@ -276,7 +276,7 @@ def invite_is_valid(secret: str) -> bool:
 class RoleChangeRefused(AccountError):
     """An administrator would lock everyone out (the last active admin demoted or deactivated)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str) -> None:
         super().__init__("role", message)
 
 

@@ -25,7 +25,7 @@ class AnswersRejected(ValueError):
     `problems` maps a question id (or "answers" for the whole body) to what is wrong with it.
     """
 
-    def __init__(self, code: str, message: str, problems: dict[str, str]):
+    def __init__(self, code: str, message: str, problems: dict[str, str]) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

@@ -25,7 +25,7 @@ MAX_LEARNERS_AT_ONCE = 1000
 class CohortError(ValueError):
     """A cohort request that cannot be honoured; nothing was stored. `problems` lists details."""
 
-    def __init__(self, message: str, problems: list[str] | None = None):
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.problems = problems or []

@@ -13,7 +13,7 @@ CSV_MAX_BYTES = 256 * 1024
 class LearnerListError(ValueError):
     """A list that cannot be read; `problems` lists the lines at fault."""
 
-    def __init__(self, message: str, problems: list[str] | None = None):
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.problems = problems or []

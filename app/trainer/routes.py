@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     abort,
     flash,
@@ -8,7 +10,9 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.db import writes
@@ -48,20 +52,20 @@ def _filter(cohort: Cohort) -> reporting.ReportFilter:
         abort(400, str(error))
 
 
-def _page(template: str, cohort: Cohort, f: reporting.ReportFilter, **values) -> str:
+def _page(template: str, cohort: Cohort, f: reporting.ReportFilter, **values: Any) -> str:
     return render_template(
         f"trainer/{template}", cohort=cohort, filter=f, catalogue=get_catalogue(), **values
     )
 
 
 @bp.get("/")
-def index():  # noqa: ANN201
+def index() -> ResponseReturnValue:
     return redirect(url_for("trainer.cohorts"))
 
 
 @bp.route("/cohorts", methods=["GET", "POST"], endpoint="cohorts")
 @writes("POST")
-def cohorts_page():  # noqa: ANN201
+def cohorts_page() -> ResponseReturnValue:
     form = CohortForm()
     if form.validate_on_submit():
         try:
@@ -80,7 +84,7 @@ def cohorts_page():  # noqa: ANN201
 
 
 @bp.get("/cohorts/<int:cohort_id>")
-def overview(cohort_id: int):  # noqa: ANN201
+def overview(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
     return _page(
@@ -92,7 +96,7 @@ def overview(cohort_id: int):  # noqa: ANN201
 
 
 @bp.get("/cohorts/<int:cohort_id>/progress")
-def progress(cohort_id: int):  # noqa: ANN201
+def progress(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
     sort = request.args.get("sort", "name")[:80]
@@ -102,7 +106,7 @@ def progress(cohort_id: int):  # noqa: ANN201
 
 
 @bp.get("/cohorts/<int:cohort_id>/items")
-def items(cohort_id: int):  # noqa: ANN201
+def items(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
     report = reporting.cohort_report(f, with_learners=False)
@@ -118,7 +122,7 @@ def items(cohort_id: int):  # noqa: ANN201
 
 
 @bp.get("/cohorts/<int:cohort_id>/self-assessment")
-def self_assessment(cohort_id: int):  # noqa: ANN201
+def self_assessment(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
     return _page(
@@ -131,7 +135,7 @@ def self_assessment(cohort_id: int):  # noqa: ANN201
 
 
 @bp.get("/cohorts/<int:cohort_id>/attention")
-def attention(cohort_id: int):  # noqa: ANN201
+def attention(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
     days = request.args.get("days", str(reporting.STALLED_DAYS))
@@ -142,7 +146,7 @@ def attention(cohort_id: int):  # noqa: ANN201
 
 
 @bp.get("/cohorts/<int:cohort_id>/learners/<int:user_id>")
-def learner(cohort_id: int, user_id: int):  # noqa: ANN201
+def learner(cohort_id: int, user_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     person = cohorts.learner_of(cohort, user_id)
     if person is None:
@@ -154,7 +158,7 @@ def learner(cohort_id: int, user_id: int):  # noqa: ANN201
 
 
 @bp.get("/cohorts/<int:cohort_id>/export/<any(learners, answers):kind>.csv")
-def export(cohort_id: int, kind: str):  # noqa: ANN201
+def export(cohort_id: int, kind: str) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
     return csv_download(f, kind)
@@ -163,7 +167,7 @@ def export(cohort_id: int, kind: str):  # noqa: ANN201
 # ------------------------------------------------------------------------------ members
 
 
-def _members_page(cohort: Cohort, status: int = 200, **forms) -> tuple[str, int]:
+def _members_page(cohort: Cohort, status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
     values = {
         "settings": CohortForm(obj=cohort, formdata=None),
         "add": AddLearnersForm(formdata=None),
@@ -184,11 +188,13 @@ def _members_page(cohort: Cohort, status: int = 200, **forms) -> tuple[str, int]
 
 
 @bp.get("/cohorts/<int:cohort_id>/members")
-def members(cohort_id: int):  # noqa: ANN201
+def members(cohort_id: int) -> ResponseReturnValue:
     return _members_page(_cohort_or_404(cohort_id))
 
 
-def _added(cohort: Cohort, people: list[learner_lists.Person], form_name: str, form):  # noqa: ANN001, ANN202
+def _added(
+    cohort: Cohort, people: list[learner_lists.Person], form_name: str, form: FlaskForm
+) -> ResponseReturnValue:
     try:
         result = cohorts.add_learners(cohort, people)
     except cohorts.CohortError as error:
@@ -206,7 +212,7 @@ def _added(cohort: Cohort, people: list[learner_lists.Person], form_name: str, f
 
 @bp.post("/cohorts/<int:cohort_id>/members/add")
 @writes("POST")
-def add_learners(cohort_id: int):  # noqa: ANN201
+def add_learners(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     form = AddLearnersForm()
     if not form.validate_on_submit():
@@ -216,7 +222,7 @@ def add_learners(cohort_id: int):  # noqa: ANN201
 
 @bp.post("/cohorts/<int:cohort_id>/members/upload")
 @writes("POST")
-def upload_learners(cohort_id: int):  # noqa: ANN201
+def upload_learners(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     form = UploadLearnersForm()
     if not form.validate_on_submit():
@@ -231,7 +237,7 @@ def upload_learners(cohort_id: int):  # noqa: ANN201
 
 @bp.post("/cohorts/<int:cohort_id>/members/<int:user_id>/remove")
 @writes("POST")
-def remove_learner(cohort_id: int, user_id: int):  # noqa: ANN201
+def remove_learner(cohort_id: int, user_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -245,7 +251,7 @@ def remove_learner(cohort_id: int, user_id: int):  # noqa: ANN201
 
 @bp.post("/cohorts/<int:cohort_id>/trainers/add")
 @writes("POST")
-def add_trainer(cohort_id: int):  # noqa: ANN201
+def add_trainer(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     form = TrainerForm()
     if not form.validate_on_submit():
@@ -262,7 +268,7 @@ def add_trainer(cohort_id: int):  # noqa: ANN201
 
 @bp.post("/cohorts/<int:cohort_id>/trainers/<int:user_id>/remove")
 @writes("POST")
-def remove_trainer(cohort_id: int, user_id: int):  # noqa: ANN201
+def remove_trainer(cohort_id: int, user_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -280,7 +286,7 @@ def remove_trainer(cohort_id: int, user_id: int):  # noqa: ANN201
 
 @bp.post("/cohorts/<int:cohort_id>/settings")
 @writes("POST")
-def settings(cohort_id: int):  # noqa: ANN201
+def settings(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     form = CohortForm()
     if not form.validate_on_submit():
@@ -297,7 +303,7 @@ def settings(cohort_id: int):  # noqa: ANN201
 
 @bp.post("/cohorts/<int:cohort_id>/code")
 @writes("POST")
-def new_code(cohort_id: int):  # noqa: ANN201
+def new_code(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -10,12 +10,12 @@ from app.models import Answer, Attempt, LessonRead
 from tests.conftest import right_answers, wrong_answers
 
 
-def count_rows(app, model) -> int:  # noqa: ANN001
+def count_rows(app, model) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
 
 
-def first_quiz_of_kind(catalogue, kind: str):  # noqa: ANN001, ANN201
+def first_quiz_of_kind(catalogue, kind: str):
     return next(q for q in catalogue.quizzes.values() if any(x.kind == kind for x in q.questions))
 
 
@@ -196,7 +196,7 @@ def test_missing_answers_are_named_and_nothing_is_stored(api, app, catalogue):
     assert count_rows(app, Answer) == 0
 
 
-def bad_bodies(quiz):  # noqa: ANN001, ANN201
+def bad_bodies(quiz):
     single = next(q for q in quiz.questions if q.kind == "single")
     good = right_answers(quiz)
     yield {"answers": {**good, "no-such-question": ["a"]}}

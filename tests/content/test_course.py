@@ -91,7 +91,7 @@ SOURCE_QUESTIONS = [
 
 
 @pytest.fixture(scope="module")
-def course():  # noqa: ANN201
+def course():
     return load_catalogue(PROJECT_ROOT)
 
 

@@ -42,7 +42,7 @@ def quiz_file(questions: str, kind: str = "graded", profiles: str = "") -> str:
     return head + profiles + "questions:\n" + questions
 
 
-def lint(runner, tmp_path: Path, quiz: str, *args: str):  # noqa: ANN201
+def lint(runner, tmp_path: Path, quiz: str, *args: str):
     (tmp_path / "modules").mkdir(exist_ok=True)
     (tmp_path / "quizzes").mkdir(exist_ok=True)
     (tmp_path / "modules" / "m.yaml").write_text(MODULE)
@@ -50,7 +50,7 @@ def lint(runner, tmp_path: Path, quiz: str, *args: str):  # noqa: ANN201
     return runner.invoke(args=["content", "lint", "--dir", str(tmp_path), *args])
 
 
-def warnings_of(result) -> list[str]:  # noqa: ANN001
+def warnings_of(result) -> list[str]:
     assert "problem(s) found" not in result.output, result.output  # the crafted file loads
     return [line for line in result.output.splitlines() if ": warning: " in line]
 

@@ -123,11 +123,11 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def new_context(browser, live_server: LiveServer):  # noqa: ANN001, ANN201
+def new_context(browser, live_server: LiveServer):
     """A factory of fresh browser contexts (separate cookies), all closed after the test."""
     contexts = []
 
-    def make(viewport: dict | None = None, **options):  # noqa: ANN003, ANN202
+    def make(viewport: dict | None = None, **options):
         context = browser.new_context(
             base_url=live_server.url, viewport=viewport or DESKTOP, accept_downloads=True, **options
         )
@@ -141,7 +141,7 @@ def new_context(browser, live_server: LiveServer):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def page(new_context):  # noqa: ANN001, ANN201
+def page(new_context):
     return new_context().new_page()
 
 
@@ -159,7 +159,7 @@ def artifacts() -> Path:
 MAX_SCREENSHOT_HEIGHT = 20_000
 
 
-def screenshot(page, folder: Path, name: str) -> None:  # noqa: ANN001
+def screenshot(page, folder: Path, name: str) -> None:
     """A full-page screenshot (its top 20,000 px), named after the page type and the width."""
     width = page.viewport_size["width"] if page.viewport_size else 0
     safe = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
@@ -172,7 +172,7 @@ def screenshot(page, folder: Path, name: str) -> None:  # noqa: ANN001
     page.screenshot(path=str(folder / f"{safe}-{width}px.png"), full_page=True, clip=clip)
 
 
-def log_in(page, email: str, password: str = PASSWORD) -> None:  # noqa: ANN001
+def log_in(page, email: str, password: str = PASSWORD) -> None:
     page.goto("/auth/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
@@ -180,17 +180,17 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:  # noqa: ANN001
     page.wait_for_url(re.compile(r"^(?!.*/auth/login).*$"))
 
 
-def log_out(page) -> None:  # noqa: ANN001
+def log_out(page) -> None:
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(re.compile(r".*/auth/login$"))
 
 
-def catalogue_of(live_server: LiveServer):  # noqa: ANN201
+def catalogue_of(live_server: LiveServer):
     """The course the live server loaded."""
     return live_server.app.extensions["rapport_catalogue"]
 
 
-def choose(page, quiz, answers: dict[str, list[str]]) -> None:  # noqa: ANN001
+def choose(page, quiz, answers: dict[str, list[str]]) -> None:
     """Tick these answers with the mouse (every question except ordering ones)."""
     for question in quiz.questions:
         if question.kind == "ordering":
@@ -200,12 +200,12 @@ def choose(page, quiz, answers: dict[str, list[str]]) -> None:  # noqa: ANN001
             fieldset.get_by_label(question.option(option_id).text, exact=True).check()
 
 
-def submit(page) -> None:  # noqa: ANN001
+def submit(page) -> None:
     page.get_by_role("button", name="Submit answers").click()
     page.wait_for_url(re.compile(r".*/attempts/\d+$"))
 
 
-def axe_violations(page) -> list[dict]:  # noqa: ANN001
+def axe_violations(page) -> list[dict]:
     """axe-core (the copy bundled with axe-playwright-python) on the page: WCAG 2.1 A and AA."""
     from axe_playwright_python.sync_playwright import Axe
 
@@ -228,14 +228,14 @@ def describe_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def assert_accessible(page, label: str) -> None:  # noqa: ANN001
+def assert_accessible(page, label: str) -> None:
     violations = axe_violations(page)
     assert not violations, f"axe found violations on {label} ({page.url}):\n" + describe_violations(
         violations
     )
 
 
-def assert_no_horizontal_scroll(page, label: str) -> None:  # noqa: ANN001
+def assert_no_horizontal_scroll(page, label: str) -> None:
     width = page.evaluate("document.documentElement.clientWidth")
     scroll = page.evaluate("document.documentElement.scrollWidth")
     if scroll > width + 1:
@@ -252,7 +252,7 @@ def assert_no_horizontal_scroll(page, label: str) -> None:  # noqa: ANN001
         )
 
 
-def focus_is_visible(page) -> bool:  # noqa: ANN001
+def focus_is_visible(page) -> bool:
     """The focused element shows a focus ring: an outline or a box-shadow."""
     return page.evaluate(
         """() => {
@@ -265,7 +265,7 @@ def focus_is_visible(page) -> bool:  # noqa: ANN001
     )
 
 
-def check_page(page, path: str, label: str, artifacts, expect_status: int = 200) -> None:  # noqa: ANN001
+def check_page(page, path: str, label: str, artifacts, expect_status: int = 200) -> None:
     """axe at desktop width and at 320 px (plus no sideways scrolling), a screenshot of each."""
     response = page.goto(path)
     assert response is not None

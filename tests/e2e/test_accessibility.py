@@ -40,7 +40,7 @@ LEARNER_PAGES = {
 
 
 @pytest.fixture(scope="module")
-def learner_state(live_server, browser) -> dict:  # noqa: ANN001
+def learner_state(live_server, browser) -> dict:
     """A learner who has read a lesson and taken every quiz twice, and their browser cookies."""
     user = live_server.user(name="Ada Access")
     results: dict[str, int] = {}
@@ -67,7 +67,7 @@ def test_visitor_pages_are_accessible(page, artifacts, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(LEARNER_PAGES))
-def test_learner_pages_are_accessible(new_context, learner_state, artifacts, name: str) -> None:  # noqa: ANN001
+def test_learner_pages_are_accessible(new_context, learner_state, artifacts, name: str) -> None:
     page = new_context_with_state(new_context, learner_state).new_page()
     path = LEARNER_PAGES[name]
     if path.startswith("result:"):
@@ -76,11 +76,11 @@ def test_learner_pages_are_accessible(new_context, learner_state, artifacts, nam
     check_page(page, path, name, artifacts, expect_status=status)
 
 
-def new_context_with_state(new_context, learner_state: dict):  # noqa: ANN001, ANN201
+def new_context_with_state(new_context, learner_state: dict):
     return new_context(storage_state=learner_state["storage"])
 
 
-def test_form_errors_are_accessible(new_context, learner_state, artifacts) -> None:  # noqa: ANN001
+def test_form_errors_are_accessible(new_context, learner_state, artifacts) -> None:
     """A quiz sent with nothing answered comes back with an error summary that passes axe."""
     page = new_context_with_state(new_context, learner_state).new_page()
     page.goto("/quizzes/five-steps-check")
@@ -99,7 +99,7 @@ def test_form_errors_are_accessible(new_context, learner_state, artifacts) -> No
     screenshot(visitor, artifacts, "register-errors")
 
 
-def tab_until(page, wanted: str, limit: int = 150) -> None:  # noqa: ANN001
+def tab_until(page, wanted: str, limit: int = 150) -> None:
     """Press Tab until the focused element matches the JS predicate `wanted` (given `el`)."""
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -111,7 +111,7 @@ def tab_until(page, wanted: str, limit: int = 150) -> None:  # noqa: ANN001
     raise AssertionError(f"Tab never reached an element where {wanted}")
 
 
-def describe_focus(page) -> str:  # noqa: ANN001
+def describe_focus(page) -> str:
     return page.evaluate(
         "(() => { const el = document.activeElement; return el.outerHTML.slice(0, 160); })()"
     )
@@ -127,8 +127,8 @@ FOCUSED = """(() => {
 
 @pytest.mark.parametrize("quiz_id", QUIZZES)
 def test_every_quiz_can_be_done_with_the_keyboard_alone(
-    new_context,  # noqa: ANN001
-    learner_state,  # noqa: ANN001
+    new_context,
+    learner_state,
     quiz_id: str,
 ) -> None:
     page = new_context_with_state(new_context, learner_state).new_page()

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
 
 
-def _take(page, quiz) -> None:  # noqa: ANN001
+def _take(page, quiz) -> None:
     page.goto(f"/quizzes/{quiz.id}")
     answers = right_answers(quiz)
     for question in quiz.questions:
@@ -31,8 +31,8 @@ def _take(page, quiz) -> None:  # noqa: ANN001
 
 
 def test_a_finished_course_gives_a_certificate_anyone_can_check(
-    page,  # noqa: ANN001
-    new_context,  # noqa: ANN001
+    page,
+    new_context,
     live_server: LiveServer,
     artifacts: Path,
 ) -> None:
@@ -56,7 +56,7 @@ def test_a_finished_course_gives_a_certificate_anyone_can_check(
     body = pdf.read_bytes()
     assert body.startswith(b"%PDF-")
     if shutil.which("pdftoppm"):  # a picture of the PDF beside the screenshots
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [
                 "pdftoppm",
                 "-png",
@@ -65,7 +65,7 @@ def test_a_finished_course_gives_a_certificate_anyone_can_check(
                 "-singlefile",
                 str(pdf),
                 str(artifacts / "certificate-a4"),
-            ],  # noqa: S607
+            ],
             check=True,
         )
     verify_url = re.search(rb"/URI \((http[^)]+/verify/[A-Z2-7]+)\)", body).group(1).decode()

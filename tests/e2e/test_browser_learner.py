@@ -26,14 +26,14 @@ pytestmark = pytest.mark.e2e
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
 
 
-def item_order(page, question) -> list[str]:  # noqa: ANN001
+def item_order(page, question) -> list[str]:
     return page.eval_on_selector_all(
         f"#question-{question.id} .ordering-item label",
         "els => els.map(e => e.textContent.replace('Position of:', '').trim())",
     )
 
 
-def tab_to(page, accessible_name: str, limit: int = 200) -> None:  # noqa: ANN001
+def tab_to(page, accessible_name: str, limit: int = 200) -> None:
     """Press Tab (and only Tab) until the control with this aria-label has the focus."""
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -43,7 +43,7 @@ def tab_to(page, accessible_name: str, limit: int = 200) -> None:  # noqa: ANN00
     raise AssertionError(f"Tab never reached {accessible_name!r}")
 
 
-def order_with_keyboard(page, question) -> None:  # noqa: ANN001
+def order_with_keyboard(page, question) -> None:
     """Put the steps in the right order with Tab and Enter on the "Move up" buttons alone."""
     wanted = [question.option(option_id).text for option_id in question.correct_order]
     page.locator("body").focus()
@@ -65,7 +65,7 @@ def order_with_keyboard(page, question) -> None:  # noqa: ANN001
     assert positions == [str(n) for n in range(1, len(wanted) + 1)]
 
 
-def test_a_learner_goes_through_the_course_in_a_browser(page, live_server, artifacts) -> None:  # noqa: ANN001
+def test_a_learner_goes_through_the_course_in_a_browser(page, live_server, artifacts) -> None:
     catalogue = catalogue_of(live_server)
     email = f"lena-{secrets.token_hex(4)}@example.com"
 

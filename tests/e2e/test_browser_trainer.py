@@ -21,7 +21,7 @@ QUIZ = "five-steps-check"  # single, multiple and ordering questions
 ANSWERED_WRONG = {"relational-role", "three-keys", "quote-provided"}  # one multiple, two single
 
 
-def order_with_selects(page, question) -> None:  # noqa: ANN001
+def order_with_selects(page, question) -> None:
     """Give each step its right position with the position drop-downs."""
     fieldset = page.locator(f"#question-{question.id}")
     for position, option_id in enumerate(question.correct_order, 1):
@@ -29,7 +29,7 @@ def order_with_selects(page, question) -> None:  # noqa: ANN001
         fieldset.get_by_label(label, exact=True).select_option(str(position))
 
 
-def download_csv(page, link_name: str) -> tuple[str, list[dict[str, str]], list[str]]:  # noqa: ANN001
+def download_csv(page, link_name: str) -> tuple[str, list[dict[str, str]], list[str]]:
     """Click a download link; the file's suggested name, its rows and its header."""
     with page.expect_download() as info:
         page.get_by_role("link", name=link_name).click()
@@ -40,7 +40,7 @@ def download_csv(page, link_name: str) -> tuple[str, list[dict[str, str]], list[
     return download.suggested_filename, rows, list(reader.fieldnames or [])
 
 
-def test_a_trainer_follows_a_learner_in_a_browser(new_context, live_server, artifacts) -> None:  # noqa: ANN001
+def test_a_trainer_follows_a_learner_in_a_browser(new_context, live_server, artifacts) -> None:
     quiz = catalogue_of(live_server).quiz(QUIZ)
     assert all(quiz.question(q) for q in ANSWERED_WRONG), "the quiz no longer has these questions"
     ordering = next(q for q in quiz.questions if q.kind == "ordering")

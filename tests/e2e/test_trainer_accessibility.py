@@ -27,7 +27,7 @@ TRAINER_PAGES = {
 
 
 @pytest.fixture(scope="module")
-def trainer_state(live_server, browser) -> dict:  # noqa: ANN001
+def trainer_state(live_server, browser) -> dict:
     """A trainer's cohort of three learners who took every quiz, and the trainer's cookies."""
     trainer = live_server.user(role="trainer", name="Tess Trainer")
     learners = [live_server.user(name=f"Cohort Learner {n}") for n in range(3)]
@@ -55,13 +55,13 @@ def trainer_state(live_server, browser) -> dict:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("name", sorted(TRAINER_PAGES))
-def test_trainer_pages_are_accessible(new_context, trainer_state, artifacts, name: str) -> None:  # noqa: ANN001
+def test_trainer_pages_are_accessible(new_context, trainer_state, artifacts, name: str) -> None:
     page = new_context(storage_state=trainer_state["storage"]).new_page()
     path = TRAINER_PAGES[name].format(**trainer_state)
     check_page(page, path, name, artifacts)
 
 
-def test_the_join_page_is_accessible(new_context, live_server, artifacts) -> None:  # noqa: ANN001
+def test_the_join_page_is_accessible(new_context, live_server, artifacts) -> None:
     learner = live_server.user(name="Jo Joiner")
     page = new_context().new_page()
     log_in(page, learner.email)

@@ -156,7 +156,7 @@ def test_two_senders_at_once_send_each_statement_once(
     }
     flask = [sys.executable, "-m", "flask", "--app", "run", "xapi", "send"]
     senders = [
-        subprocess.Popen(flask, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)  # noqa: S603
+        subprocess.Popen(flask, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
     outputs = [sender.communicate(timeout=120)[0] for sender in senders]

@@ -17,7 +17,7 @@ from schemathesis import GenerationMode
 EXAMPLES = 10
 
 
-def fuzz(operation, bearer: dict[str, str], mode: GenerationMode, **fixed: Any) -> None:  # noqa: ANN001
+def fuzz(operation, bearer: dict[str, str], mode: GenerationMode, **fixed: Any) -> None:
     @given(case=operation.as_strategy(generation_mode=mode, **fixed))
     @settings(
         max_examples=EXAMPLES,
@@ -26,7 +26,7 @@ def fuzz(operation, bearer: dict[str, str], mode: GenerationMode, **fixed: Any) 
         deadline=None,
         suppress_health_check=list(HealthCheck),
     )
-    def run(case) -> None:  # noqa: ANN001
+    def run(case) -> None:
         response = case.call(headers=bearer)
         assert response.status_code < 500, (
             f"{case.method} {case.formatted_path} -> {response.status_code}: "
@@ -37,7 +37,7 @@ def fuzz(operation, bearer: dict[str, str], mode: GenerationMode, **fixed: Any) 
 
 
 @pytest.fixture
-def operations(app) -> list:  # noqa: ANN001
+def operations(app) -> list:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     found = [result.ok() for result in schema.get_all_operations()]
     assert len(found) >= 8
@@ -45,7 +45,7 @@ def operations(app) -> list:  # noqa: ANN001
 
 
 @pytest.fixture
-def bearer(make, learner) -> dict[str, str]:  # noqa: ANN001
+def bearer(make, learner) -> dict[str, str]:
     return {"Authorization": f"Bearer {make.token(learner)}"}
 
 

@@ -107,7 +107,7 @@ def test_well_formed_yaml_of_the_wrong_shape(name, document):
 
 
 @st.composite
-def mutated_files(draw) -> dict[str, bytes]:  # noqa: ANN001
+def mutated_files(draw) -> dict[str, bytes]:
     """A sample file with a few small edits: lines dropped, doubled, re-indented, garbled."""
     name = draw(st.sampled_from(FILES))
     lines = (SAMPLE / name).read_text().splitlines()

@@ -19,7 +19,7 @@ from tests.conftest import quiz_form_data, right_answers, wrong_answers
 from tests.trainer.test_summaries import assert_summaries_match_live
 
 
-def count(app: Flask, model, **where) -> int:  # noqa: ANN001, ANN003
+def count(app: Flask, model, **where) -> int:
     with app.app_context():
         query = select(func.count()).select_from(model)
         for name, value in where.items():
@@ -28,7 +28,7 @@ def count(app: Flask, model, **where) -> int:  # noqa: ANN001, ANN003
 
 
 @pytest.fixture
-def graded_quiz(catalogue):  # noqa: ANN001, ANN201
+def graded_quiz(catalogue):
     return next(q for q in catalogue.quizzes.values() if q.is_graded)
 
 
@@ -37,7 +37,7 @@ def failing_statement(app: Flask) -> Iterator[Callable[[str], None]]:
     """Make the database fail on the first statement that starts with a given SQL prefix."""
     armed: dict[str, str] = {}
 
-    def before(conn, cursor, statement: str, *_args) -> None:  # noqa: ANN001
+    def before(conn, cursor, statement: str, *_args) -> None:
         prefix = armed.get("prefix")
         if prefix and statement.lstrip().upper().startswith(prefix):
             armed.clear()
@@ -183,7 +183,7 @@ def submit_all(app: Flask, jobs: list[tuple[str, str, dict, str | None]]) -> lis
     """Send every (token, quiz id, answers, idempotency key) at once, one thread each."""
     start = threading.Barrier(len(jobs))
 
-    def send(job):  # noqa: ANN001, ANN202
+    def send(job):
         token, quiz_id, answers, key = job
         client = app.test_client()
         headers = {"Authorization": f"Bearer {token}"}
@@ -249,7 +249,7 @@ def test_a_lost_race_on_the_same_key_returns_the_winner(api, app, graded_quiz, m
     real = attempts._attempt_for_key
     lookups: list[str] = []
 
-    def too_early_the_first_time(user_id: int, key: str):  # noqa: ANN202
+    def too_early_the_first_time(user_id: int, key: str):
         lookups.append(key)
         return None if len(lookups) == 1 else real(user_id, key)
 

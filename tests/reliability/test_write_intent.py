@@ -24,10 +24,10 @@ def sent() -> Iterator[list[str]]:
     COMMIT for every commit."""
     found: list[str] = []
 
-    def statement(_conn, _cursor, text: str, *_args) -> None:  # noqa: ANN001
+    def statement(_conn, _cursor, text: str, *_args) -> None:
         found.append(" ".join(text.split()[:2]).upper())
 
-    def commit(_conn) -> None:  # noqa: ANN001
+    def commit(_conn) -> None:
         found.append("COMMIT")
 
     event.listen(Engine, "before_cursor_execute", statement)

@@ -81,7 +81,7 @@ def test_the_account_page_cannot_revoke_someone_elses_token(client, auth, make, 
 def test_a_token_use_is_written_at_most_once_an_hour(app, api, learner):
     sent: list[str] = []
 
-    def record(_conn, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
+    def record(_conn, _cursor, statement: str, *_args) -> None:
         sent.append(statement.lstrip().upper())
 
     first = api.get("/me/tokens").json["tokens"][0]["last_used_at"]

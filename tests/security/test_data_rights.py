@@ -74,7 +74,7 @@ def test_the_registry_names_only_real_tables_and_columns():
 
 
 @pytest.fixture
-def rich_learner(app: Flask, make, catalogue) -> tuple[User, str]:  # noqa: ANN001
+def rich_learner(app: Flask, make, catalogue) -> tuple[User, str]:
     """A learner with something in every table of the registry."""
     user = make.user(name="Dana Data")
     token = make.token(user)

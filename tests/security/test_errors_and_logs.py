@@ -63,7 +63,7 @@ def test_production_hides_the_traceback_from_the_api(production):
     }
 
 
-def security_records(caplog) -> list[logging.LogRecord]:  # noqa: ANN001
+def security_records(caplog) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "rapport.security"]
 
 

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import PASSWORD
 
 
-def assert_security_headers(response) -> None:  # noqa: ANN001
+def assert_security_headers(response) -> None:
     csp = response.headers["Content-Security-Policy"]
     directives = {part.split()[0]: part.split()[1:] for part in csp.split(";") if part.strip()}
     assert "'unsafe-inline'" not in directives.get("script-src", directives["default-src"])

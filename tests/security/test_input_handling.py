@@ -21,7 +21,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "content" / "sample"
 SCRIPT = "<script>alert(1)</script>"
 
 
-def rows(app: Flask, model) -> int:  # noqa: ANN001
+def rows(app: Flask, model) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
 
@@ -260,7 +260,7 @@ def test_a_forged_attempt_token_is_never_a_500(logged_in_client, catalogue, toke
 
 
 @pytest.fixture
-def logged_in_client(client, auth, learner):  # noqa: ANN001, ANN201
+def logged_in_client(client, auth, learner):
     auth.login(learner.email)
     return client, learner
 

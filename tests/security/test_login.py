@@ -21,7 +21,7 @@ SAMPLE = (
 )  # a tiny course: content does not matter here
 
 
-def fail_login(client, email: str, address: str = "127.0.0.1"):  # noqa: ANN001, ANN201
+def fail_login(client, email: str, address: str = "127.0.0.1"):
     return client.post(
         "/auth/login",
         data={"email": email, "password": "not the password at all"},
@@ -29,7 +29,7 @@ def fail_login(client, email: str, address: str = "127.0.0.1"):  # noqa: ANN001,
     )
 
 
-def assert_rate_limited(response) -> None:  # noqa: ANN001
+def assert_rate_limited(response) -> None:
     assert response.status_code == 429
     assert "Too many attempts" in response.text
     assert "Wait a few minutes and try again." in response.text
@@ -115,7 +115,7 @@ def _redis_reachable() -> str | None:
         import redis
 
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-    except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as error:
         return f"Redis is not reachable at {REDIS_URL}: {type(error).__name__}"
     return None
 

@@ -13,11 +13,11 @@ from tests.conftest import PASSWORD
 LONGEST = ("a sentence is a fine password; " * 5)[:128]
 
 
-def register(client, email: str, password: str, name: str = "Ann"):  # noqa: ANN001, ANN201
+def register(client, email: str, password: str, name: str = "Ann"):
     return client.post("/auth/register", data={"name": name, "email": email, "password": password})
 
 
-def users_with(app, email: str) -> int:  # noqa: ANN001
+def users_with(app, email: str) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(User).where(User.email == email))
 

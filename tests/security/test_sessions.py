@@ -17,12 +17,12 @@ SAMPLE = (
 )  # a tiny course: content does not matter here
 
 
-def session_cookie(client) -> str | None:  # noqa: ANN001
+def session_cookie(client) -> str | None:
     cookie = client.get_cookie("session")
     return cookie.value if cookie else None
 
 
-def copy_of(app, client):  # noqa: ANN001, ANN201
+def copy_of(app, client):
     """Another browser holding the same session cookie (an attacker who copied it, say)."""
     other = app.test_client()
     value = session_cookie(client)
@@ -31,7 +31,7 @@ def copy_of(app, client):  # noqa: ANN001, ANN201
     return other
 
 
-def logged_in(client) -> bool:  # noqa: ANN001
+def logged_in(client) -> bool:
     return client.get("/auth/account").status_code == 200
 
 
@@ -121,7 +121,7 @@ def test_a_tampered_session_cookie_is_ignored(app, client, auth, learner):
     assert not logged_in(forged)
 
 
-def set_cookie_headers(response) -> list[SimpleCookie]:  # noqa: ANN001
+def set_cookie_headers(response) -> list[SimpleCookie]:
     cookies = []
     for header in response.headers.getlist("Set-Cookie"):
         cookie = SimpleCookie()

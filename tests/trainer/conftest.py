@@ -167,7 +167,7 @@ def counting_queries() -> Iterator[list[str]]:
     """Every SQL statement run inside the block."""
     statements: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+    def count(_conn, _cursor, statement, *_args) -> None:
         statements.append(statement)
 
     event.listen(Engine, "before_cursor_execute", count)

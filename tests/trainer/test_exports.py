@@ -39,7 +39,7 @@ def test_csv_lines_start_with_a_bom_and_quote_properly():
     assert rows == [["a", "b"], ["'=1", 'say "hi", then go'], ["", "2"]]
 
 
-def parse(lines) -> list[dict]:  # noqa: ANN001
+def parse(lines) -> list[dict]:
     return list(csv.DictReader(io.StringIO("".join(lines).lstrip("\ufeff"))))
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.serializers.reports import report_json
 from app.extensions import db
 from app.models import CohortMember, utcnow
+from app.serializers.reports import report_json
 from app.services import cohorts, exports, reporting
 from tests.trainer.conftest import MOOD_HIGH, answer, check, counting_queries, new_user, read
 

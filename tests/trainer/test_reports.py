@@ -11,7 +11,7 @@ from app.services.reporting import hooks, report
 from tests.trainer.conftest import World
 
 
-def report_of(world: World, **dates) -> reporting.CohortReport:  # noqa: ANN003
+def report_of(world: World, **dates) -> reporting.CohortReport:
     return reporting.cohort_report(reporting.ReportFilter(world.cohort.id, **dates))
 
 

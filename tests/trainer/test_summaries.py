@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy import Table, delete, func, select
 
-from app.serializers.reports import report_json
 from app.cli_trainer import seed_demo
 from app.extensions import db
 from app.models import LearnerQuiz, SummaryState, User
+from app.serializers.reports import report_json
 from app.services import accounts, cohorts, data_rights, reporting
 from app.services.catalogue import get_catalogue
 from app.services.reporting import hooks

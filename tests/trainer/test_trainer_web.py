@@ -155,7 +155,7 @@ def test_a_bad_email_list_adds_no_one(sclient, world):
     assert db.session.scalar(select(User).where(User.email == "good@example.com")) is None
 
 
-def upload(sclient, world, data: bytes, filename: str = "people.csv"):  # noqa: ANN201
+def upload(sclient, world, data: bytes, filename: str = "people.csv"):
     return sclient.post(
         f"/trainer/cohorts/{world.cohort.id}/members/upload",
         data={"file": (io.BytesIO(data), filename)},

@@ -13,7 +13,7 @@ from tests.conftest import quiz_form_data, right_answers, wrong_answers
 
 
 @pytest.fixture
-def logged_in(client, auth, learner):  # noqa: ANN201
+def logged_in(client, auth, learner):
     auth.login(learner.email)
     return client
 
@@ -22,7 +22,7 @@ def attempt_token(html: str) -> str:
     return re.search(r'name="attempt_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
-def submit(client, quiz, answers):  # noqa: ANN001, ANN201
+def submit(client, quiz, answers):
     page = client.get(f"/quizzes/{quiz.id}")
     assert page.status_code == 200
     return client.post(
@@ -30,7 +30,7 @@ def submit(client, quiz, answers):  # noqa: ANN001, ANN201
     )
 
 
-def count_attempts(app) -> int:  # noqa: ANN001
+def count_attempts(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Attempt))
 

@@ -20,7 +20,7 @@ def statements() -> Iterator[list[str]]:
     """Every SQL statement sent while the test runs, first word upper-cased, in order."""
     sent: list[str] = []
 
-    def record(_conn, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
+    def record(_conn, _cursor, statement: str, *_args) -> None:
         sent.append(" ".join(statement.split()[:2]).upper())
 
     event.listen(Engine, "before_cursor_execute", record)
@@ -88,7 +88,7 @@ def test_lessons_opened_at_once_are_each_stored_once(app, make, catalogue):
     ]
     start = threading.Barrier(len(jobs))
 
-    def open_lesson(job) -> int:  # noqa: ANN001
+    def open_lesson(job) -> int:
         learner, lesson_id = job
         client = app.test_client()  # a browser tab of its own, logged in
         client.post("/auth/login", data={"email": learner.email, "password": PASSWORD})
