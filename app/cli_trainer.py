@@ -243,7 +243,6 @@ def seed_demo() -> DemoResult:
     Deterministic: the same seed gives the same people, answers and day-by-day timeline
     (counted back from today). When the demo cohort exists, nothing changes.
     """
-    catalogue = get_catalogue()
     trainer = accounts.user_by_email(DEMO_TRAINER)
     if trainer is None:
         trainer = accounts.create_user(
@@ -258,29 +257,12 @@ def seed_demo() -> DemoResult:
     people = [(FIRST_NAMES[i], LAST_NAMES[(i * 7) % len(LAST_NAMES)]) for i in range(30)]
     emails = [f"{first}.{last}@example.com".lower() for first, last in people]
     if existing is not None:
-        learners = db.session.scalar(
-            select(func.count()).where(
-                CohortMember.cohort_id == existing.id, CohortMember.role == "learner"
-            )
-        )
-        count = db.session.scalar(
-            select(func.count())
-            .select_from(Attempt)
-            .join(CohortMember, CohortMember.user_id == Attempt.user_id)
-            .where(CohortMember.cohort_id == existing.id, CohortMember.role == "learner")
-        )
-        return DemoResult(existing, False, learners, count, emails[10])
+        return _existing_demo(existing, emails[10])
     cohort = cohorts.create_cohort(
         trainer, DEMO_COHORT, "Thirty colleagues from the service desk, six weeks into the course."
     )
     password_hash = accounts.hash_password(DEMO_PASSWORD)
-    difficulty = {}
-    for quiz in catalogue.quizzes.values():
-        for question in quiz.graded_questions:
-            difficulty[question.id] = rng.choice((-0.35, -0.1, 0.0, 0.05, 0.1, 0.2))
-    graded = [q for q in catalogue.quizzes.values() if q.is_graded]
-    if graded and graded[-1].graded_questions:
-        difficulty[graded[-1].graded_questions[-1].id] = -1.0
+    difficulty = _difficulty(rng)
     today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     start = today - timedelta(weeks=DEMO_WEEKS)
     made = 0
@@ -297,44 +279,84 @@ def seed_demo() -> DemoResult:
                 joined_at=start + timedelta(hours=rng.randint(1, 48)),
             )
         )
-        day = float(persona.start_day)
-        skill = persona.skill
-        for module in catalogue.modules[: persona.modules]:
-            when = start + timedelta(days=day, hours=rng.randint(8, 17), minutes=rng.randint(0, 59))
-            if when >= today - timedelta(days=1):
-                break
-            lessons = module.lessons
-            if rng.random() < 0.15:  # now and then a lesson is skipped
-                lessons = lessons[:-1]
-            for lesson in lessons:
-                when += timedelta(minutes=rng.randint(4, 15))
-                db.session.add(
-                    LessonRead(
-                        user_id=user.id,
-                        module_id=module.id,
-                        lesson_id=lesson.id,
-                        first_read_at=when,
-                    )
-                )
-            for quiz in (catalogue.quiz(q) for q in module.quizzes):
-                if quiz is None:
-                    continue
-                tries = persona.persistence if quiz.is_graded else 1
-                for _ in range(tries):
-                    if when >= today:
-                        break
-                    when += timedelta(minutes=rng.randint(10, 40))
-                    attempt = _take(user, quiz, persona, skill, difficulty, when, rng)
-                    made += 1
-                    if attempt.passed is not False:
-                        break
-                    skill = min(0.97, skill + 0.12)  # they reread and do better next time
-                    when += timedelta(days=rng.randint(1, 3))
-            day += persona.pace * rng.uniform(0.7, 1.3)
+        made += _learner_timeline(user, persona, difficulty, start, today, rng)
         db.session.flush()
     # The activity was back-dated after it was stored: count it again in the summary tables.
     hooks.rebuild(db.session.connection())
     return DemoResult(cohort, True, 30, made, emails[10])
+
+
+def _existing_demo(cohort: Cohort, sample_learner: str) -> DemoResult:
+    learners = db.session.scalar(
+        select(func.count()).where(
+            CohortMember.cohort_id == cohort.id, CohortMember.role == "learner"
+        )
+    )
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Attempt)
+        .join(CohortMember, CohortMember.user_id == Attempt.user_id)
+        .where(CohortMember.cohort_id == cohort.id, CohortMember.role == "learner")
+    )
+    return DemoResult(cohort, False, learners, count, sample_learner)
+
+
+def _difficulty(rng: random.Random) -> dict[str, float]:
+    """How much easier or harder than a learner's skill each graded question is."""
+    catalogue = get_catalogue()
+    difficulty = {}
+    for quiz in catalogue.quizzes.values():
+        for question in quiz.graded_questions:
+            difficulty[question.id] = rng.choice((-0.35, -0.1, 0.0, 0.05, 0.1, 0.2))
+    graded = [q for q in catalogue.quizzes.values() if q.is_graded]
+    if graded and graded[-1].graded_questions:
+        difficulty[graded[-1].graded_questions[-1].id] = -1.0
+    return difficulty
+
+
+def _learner_timeline(
+    user: User,
+    persona: _Persona,
+    difficulty: dict[str, float],
+    start: datetime,
+    today: datetime,
+    rng: random.Random,
+) -> int:
+    """One learner's lessons and attempts, module by module; the number of attempts made."""
+    catalogue = get_catalogue()
+    made = 0
+    day = float(persona.start_day)
+    skill = persona.skill
+    for module in catalogue.modules[: persona.modules]:
+        when = start + timedelta(days=day, hours=rng.randint(8, 17), minutes=rng.randint(0, 59))
+        if when >= today - timedelta(days=1):
+            break
+        lessons = module.lessons
+        if rng.random() < 0.15:  # now and then a lesson is skipped
+            lessons = lessons[:-1]
+        for lesson in lessons:
+            when += timedelta(minutes=rng.randint(4, 15))
+            db.session.add(
+                LessonRead(
+                    user_id=user.id, module_id=module.id, lesson_id=lesson.id, first_read_at=when
+                )
+            )
+        for quiz in (catalogue.quiz(q) for q in module.quizzes):
+            if quiz is None:
+                continue
+            tries = persona.persistence if quiz.is_graded else 1
+            for _ in range(tries):
+                if when >= today:
+                    break
+                when += timedelta(minutes=rng.randint(10, 40))
+                attempt = _take(user, quiz, persona, skill, difficulty, when, rng)
+                made += 1
+                if attempt.passed is not False:
+                    break
+                skill = min(0.97, skill + 0.12)  # they reread and do better next time
+                when += timedelta(days=rng.randint(1, 3))
+        day += persona.pace * rng.uniform(0.7, 1.3)
+    return made
 
 
 @demo_cli.command("seed")
