@@ -24,6 +24,7 @@ from app.extensions import db
 from app.models import Attempt, Cohort, CohortMember, LessonRead
 from app.services.catalogue import get_catalogue
 from app.services.reporting import item_analysis, module_progress, quiz_scores, weekly_activity
+from app.services.reporting.certificates import CertificateCounts, certificate_counts
 from app.services.reporting.common import ReportFilter, dialect
 from app.services.reporting.learners import LearnerRef, cohort_learners, learner_count
 from app.services.reporting.module_progress import ModuleStats, ProgressFigures
@@ -43,6 +44,7 @@ class CohortReport:
     activity: list[dict[str, Any]]  # one per week: week (Monday), active, lessons, attempts
     not_started: int
     completed_all: int
+    certificates: CertificateCounts  # live, never cached: a revocation shows at once
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ def cohort_report(
         activity=figures.activity,
         not_started=count - figures.progress.started,
         completed_all=figures.progress.completed_all,
+        certificates=certificate_counts(f),
     )
 
 
