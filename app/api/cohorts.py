@@ -150,9 +150,15 @@ _QUESTION = {
         "flags": {"type": "array", "items": {"type": "string"}},
     },
 }
+# The learner's newest certificate issued in the range; all three are null without one.
+_CERTIFICATE_FIELDS = {
+    "certificate_issued_on": {"type": ["string", "null"], "format": "date"},
+    "certificate_code": {"type": ["string", "null"]},
+    "certificate_revoked": {"type": ["boolean", "null"]},
+}
 _REPORT = {
     "type": "object",
-    "required": ["cohort", "learners", "modules", "quizzes"],
+    "required": ["cohort", "learners", "certificates", "modules", "quizzes"],
     "properties": {
         "cohort": {
             "type": "object",
@@ -163,13 +169,20 @@ _REPORT = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["id", "name", "email"],
+                "required": ["id", "name", "email", *_CERTIFICATE_FIELDS],
                 "properties": {
                     "id": {"type": "integer"},
                     "name": {"type": "string"},
                     "email": {"type": "string"},
+                    **_CERTIFICATE_FIELDS,
                 },
             },
+        },
+        "certificates": {
+            "type": "object",
+            "description": "Learners holding a certificate issued in the range; revoked ones.",
+            "required": ["held", "revoked"],
+            "properties": {"held": {"type": "integer"}, "revoked": {"type": "integer"}},
         },
         "modules": {
             "type": "array",

@@ -8,10 +8,33 @@ from flask import current_app
 
 from app.models import User
 from app.serializers import iso_utc
-from app.services.reporting import AttemptView, CohortReport, QuestionStats, learners_json_text
+from app.services.reporting import (
+    AttemptView,
+    CohortReport,
+    HeldCertificate,
+    LearnerRef,
+    QuestionStats,
+    learners_json_text,
+)
 
-# A learner in the report's list, in the database-written JSON as in Python's.
-LEARNER_KEYS = ("id", "name", "email")
+# A learner in the report's list, in the database-written JSON as in Python's: who, and their
+# newest certificate in the range (null without one).
+LEARNER_KEYS = (
+    "id",
+    "name",
+    "email",
+    "certificate_issued_on",
+    "certificate_code",
+    "certificate_revoked",
+)
+
+
+def _learner_json(learner: LearnerRef, held: HeldCertificate | None) -> dict[str, Any]:
+    values = (learner.id, learner.name, learner.email)
+    if held is None:
+        return dict(zip(LEARNER_KEYS, (*values, None, None, None), strict=True))
+    certificate = (held.issued_at.date().isoformat(), held.code, held.revoked)
+    return dict(zip(LEARNER_KEYS, (*values, *certificate), strict=True))
 
 
 def _question_json(q: QuestionStats) -> dict[str, Any]:
@@ -35,7 +58,11 @@ def report_json(report: CohortReport) -> dict[str, Any]:
             "from": f.date_from.isoformat() if f.date_from else None,
             "to": f.date_to.isoformat() if f.date_to else None,
         },
-        "learners": [dict(zip(LEARNER_KEYS, x[:3], strict=True)) for x in report.learners],
+        "learners": [_learner_json(x, report.held.get(x.id)) for x in report.learners],
+        "certificates": {
+            "held": report.certificates.held,
+            "revoked": report.certificates.revoked,
+        },
         "modules": [
             {
                 "id": m.module.id,

@@ -48,13 +48,23 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]
         yield buffer.getvalue()
 
 
+CERTIFICATE_HEADER = ["certificate_issued_at", "certificate_code", "certificate_revoked"]
+
+
+def certificate_cells(certificate: reporting.HeldCertificate | None) -> list[Any]:
+    """The learner's certificate in the CSV: issued, code, revoked (yes/no); empty for none."""
+    if certificate is None:
+        return [None, None, None]
+    return [certificate.issued_at, certificate.code, certificate.revoked]
+
+
 def learners_csv(f: reporting.ReportFilter) -> Iterator[str]:
     """One row per learner: who they are, progress in each module and results in each quiz."""
     catalogue = get_catalogue()
     quizzes = [catalogue.quiz(q) for m in catalogue.modules for q in m.quizzes]
     quizzes = [q for q in quizzes if q is not None]
     header = ["learner_id", "name", "email", "active", "joined_at", "last_activity"]
-    header.append("modules_completed")
+    header += ["modules_completed", *CERTIFICATE_HEADER]
     for module in catalogue.modules:
         header += [f"{module.id}: lessons read", f"{module.id}: completed"]
     for quiz in quizzes:
@@ -74,6 +84,7 @@ def learners_csv(f: reporting.ReportFilter) -> Iterator[str]:
                 learner.joined_at,
                 row.last_activity,
                 len(row.completed),
+                *certificate_cells(row.certificate),
             ]
             for module in catalogue.modules:
                 line += [row.lessons.get(module.id, 0), module.id in row.completed]

@@ -18,6 +18,7 @@ from sqlalchemy import insert
 
 from app.content import Module, Question, Quiz
 from app.content.course import Course
+from app.content.kinds.base import XAPI_SEPARATOR
 from app.extensions import db
 from app.models import Attempt, Certificate, User, XapiStatement
 
@@ -31,9 +32,6 @@ ACTIVITY_TYPES = {
     "quiz": "http://adlnet.gov/expapi/activities/assessment",
     "question": "http://adlnet.gov/expapi/activities/cmi.interaction",
 }
-# The xAPI interaction type of each question kind (the kinds registry may own this one day).
-INTERACTION_TYPES = {"single": "choice", "multiple": "choice", "ordering": "sequencing"}
-RESPONSE_SEPARATOR = "[,]"
 LANGUAGE = "en"
 
 
@@ -132,15 +130,10 @@ def lesson_experienced(user_id: int, module: Module, lesson_id: str, when: datet
 
 
 def _question_activity(quiz: Quiz, question: Question) -> dict[str, Any]:
-    definition: dict[str, Any] = {
+    definition = {
         "description": {LANGUAGE: question.prompt},
-        "interactionType": INTERACTION_TYPES.get(question.kind, "choice"),
-        "choices": [{"id": o.id, "description": {LANGUAGE: o.text}} for o in question.options],
+        **question.question_kind.xapi_definition(question, LANGUAGE),
     }
-    if question.graded:
-        definition["correctResponsesPattern"] = [
-            RESPONSE_SEPARATOR.join(question.correct_option_ids)
-        ]
     return _activity(
         "question",
         f"/quizzes/{quiz.id}/questions/{question.id}",
@@ -170,7 +163,7 @@ def attempt_submitted(attempt: Attempt, quiz: Quiz, answers: Sequence[GradedAnsw
     statements = []
     for answer in answers:
         question = quiz.question(answer.question_id)
-        result: dict[str, Any] = {"response": RESPONSE_SEPARATOR.join(answer.selected)}
+        result: dict[str, Any] = {"response": XAPI_SEPARATOR.join(answer.selected)}
         if answer.correct is not None:
             result["success"] = answer.correct
         statements.append(

@@ -153,7 +153,12 @@ def learner(cohort_id: int, user_id: int) -> ResponseReturnValue:
         abort(404)
     f = _filter(cohort)
     return _page(
-        "learner.html", cohort, f, learner=person, attempts=reporting.learner_attempts(f, person.id)
+        "learner.html",
+        cohort,
+        f,
+        learner=person,
+        attempts=reporting.learner_attempts(f, person.id),
+        certificate=reporting.learner_certificate(f, person.id),
     )
 
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from app.content.schema import Option, Question
 
 AnswerInput = Literal["radio", "checkboxes", "select"]
+XAPI_SEPARATOR = "[,]"  # between option ids in an xAPI response or correct-response pattern
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,23 @@ class QuestionKind:
     def placed_option_ids(self, question: Question, selected: list[str]) -> list[str]:
         """The options this answer put in their right place ([] for kinds without an order)."""
         return []
+
+    # --- xAPI -----------------------------------------------------------------------------
+    # The interactionType of its questions' activities in xAPI statements (xAPI 1.0.3, 2.4.4.1.2).
+    xapi_interaction_type: ClassVar[str] = "choice"
+
+    def xapi_definition(self, question: Question, language: str) -> dict[str, Any]:
+        """The interaction part of the question's xAPI activity definition: its type, the
+        options as choices and, when graded, the right response."""
+        definition: dict[str, Any] = {
+            "interactionType": self.xapi_interaction_type,
+            "choices": [{"id": o.id, "description": {language: o.text}} for o in question.options],
+        }
+        if question.graded:
+            definition["correctResponsesPattern"] = [
+                XAPI_SEPARATOR.join(question.correct_option_ids)
+            ]
+        return definition
 
     # --- Demo data ------------------------------------------------------------------------
     def sample_answer(

@@ -26,6 +26,7 @@ class ChoiceKind(QuestionKind):
     """One input listing the options: radio buttons, or checkboxes when several may be chosen."""
 
     partials = "kinds/choice"
+    xapi_interaction_type = "choice"
     input: ClassVar[AnswerInput] = "radio"
     required_message: ClassVar[str] = "Choose an answer."
 

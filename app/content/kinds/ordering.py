@@ -17,6 +17,7 @@ class Ordering(QuestionKind):
     name = "ordering"
     scripts = ("ordering.js",)
     counts_placement = True
+    xapi_interaction_type = "sequencing"
 
     def check_definition(self, question: Question) -> None:
         if question.suggested_answer is not None:

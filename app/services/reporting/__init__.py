@@ -8,6 +8,11 @@ matrix and who needs attention). common holds what they share; report puts the c
 together; hooks is what other services call when learners act, and the rebuild.
 """
 
+from app.services.reporting.certificates import (
+    CertificateCounts,
+    HeldCertificate,
+    learner_certificate,
+)
 from app.services.reporting.common import ReportFilter, ReportFilterError
 from app.services.reporting.item_stats import (
     EASY,
@@ -49,7 +54,9 @@ __all__ = [
     "AnswerView",
     "Attention",
     "AttemptView",
+    "CertificateCounts",
     "CohortReport",
+    "HeldCertificate",
     "LearnerRef",
     "LearnerRow",
     "ModuleStats",
@@ -64,6 +71,7 @@ __all__ = [
     "cohort_learners",
     "cohort_report",
     "learner_attempts",
+    "learner_certificate",
     "learner_rows",
     "learners_json_text",
     "needs_attention",

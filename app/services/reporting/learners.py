@@ -9,14 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, bindparam, cast, func, literal, select
+from sqlalchemy import Date, Text, bindparam, case, cast, func, literal, null, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import selectinload
 
 from app.content import Quiz
 from app.extensions import db
-from app.models import Answer, Attempt, CohortMember, User
+from app.models import Answer, Attempt, Certificate, CohortMember, User
 from app.services.catalogue import get_catalogue
+from app.services.reporting.certificates import newest_certificate
 from app.services.reporting.common import ReportFilter, dialect
 
 
@@ -32,6 +33,7 @@ class LearnerRef(NamedTuple):
 
 _USER = User.__table__
 _MEMBER = CohortMember.__table__
+_CERTIFICATE = Certificate.__table__
 _COHORT_LEARNERS = (
     select(_USER.c.id, _USER.c.name, _USER.c.email, _USER.c.active, _MEMBER.c.joined_at)
     .join(_MEMBER, _MEMBER.c.user_id == _USER.c.id)
@@ -54,26 +56,44 @@ def learner_count(f: ReportFilter) -> int:
     return db.session.scalar(select(func.count()).select_from(f.learner_ids().subquery())) or 0
 
 
+def _certificate_columns(postgresql: bool) -> list[Any]:
+    """Issued on (a date), code, revoked: NULL without a certificate; revoked is JSON text on
+    SQLite (its json_object has no booleans of its own)."""
+    cert = _CERTIFICATE.c
+    none = cert.id.is_(None)
+    if postgresql:
+        issued = cast(cert.issued_at, Date)
+        revoked = case((none, null()), else_=cert.revoked_at.is_not(None))
+    else:
+        issued = func.date(cert.issued_at)
+        revoked = case((none, null()), (cert.revoked_at.is_(None), "false"), else_="true")
+    return [issued, cert.code, revoked]
+
+
 def learners_json_text(f: ReportFilter, keys: Sequence[str]) -> str:
-    """The cohort's learners by name as a JSON array of objects with `keys` for their id, name
-    and email, written by the database: one row instead of Python objects for each of ten
-    thousand learners (building those, and the garbage collections they set off, cost more
-    than the rest of the report)."""
-    id_key, name_key, email_key = keys
+    """The cohort's learners by name as a JSON array of objects with `keys` for their id, name,
+    email and their newest certificate's issue date, code and revoked (null without one),
+    written by the database: one row instead of Python objects for each of ten thousand
+    learners (building those, and the garbage collections they set off, cost more than the
+    rest of the report)."""
+    postgresql = dialect() == "postgresql"
+    values = [_USER.c.id, _USER.c.name, _USER.c.email, *_certificate_columns(postgresql)]
     ordered = (
-        select(_USER.c.id.label(id_key), _USER.c.name.label(name_key))
-        .add_columns(_USER.c.email.label(email_key))
+        select(*(c.label(key) for c, key in zip(values, keys, strict=True)))
+        .select_from(_USER)
         .join(_MEMBER, _MEMBER.c.user_id == _USER.c.id)
+        .outerjoin(_CERTIFICATE, _CERTIFICATE.c.id == newest_certificate(f, _USER.c.id))
         .where(_MEMBER.c.cohort_id == f.cohort_id, _MEMBER.c.role == "learner")
         .order_by(_USER.c.name, _USER.c.id)
         .subquery("learner")
     )
     columns = list(ordered.c)
-    if dialect() == "postgresql":  # row_to_json writes compact objects, as Python does
+    if postgresql:  # row_to_json writes compact objects, as Python does
         row = cast(func.row_to_json(ordered.table_valued()), Text)
         order = aggregate_order_by(literal(","), columns[1], columns[0])
         array = func.concat("[", func.string_agg(row, order), "]")
     else:  # SQLite aggregates the rows of an ordered subquery in its order
+        columns[-1] = func.json(columns[-1])
         fields = [part for key, c in zip(keys, columns, strict=True) for part in (literal(key), c)]
         array = func.json_group_array(func.json_object(*fields))
     db.session.flush()  # as an ORM query would: a Core statement sees only flushed changes

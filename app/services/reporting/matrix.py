@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, or_, select
 from app.extensions import db
 from app.models import Attempt, LessonRead
 from app.services.catalogue import get_catalogue
+from app.services.reporting.certificates import HeldCertificate, certificates_by_learner
 from app.services.reporting.common import ReportFilter
 from app.services.reporting.learners import LearnerRef, cohort_learners
 from app.services.reporting.module_progress import LearnerState, learner_states
@@ -40,6 +41,7 @@ class LearnerRow:
     started: frozenset[str]
     completed: frozenset[str]
     last_activity: datetime | None
+    certificate: HeldCertificate | None = None  # the newest, revoked or not
 
     @property
     def completed_count(self) -> int:
@@ -82,6 +84,7 @@ def learner_rows(f: ReportFilter) -> list[LearnerRow]:
         quizzes[user_id][quiz_id] = QuizCell(
             n, best, max_score, None if passed is None else bool(passed), int(failed or 0), last
         )
+    held = certificates_by_learner(f)
     empty = LearnerState(frozenset(), frozenset(), None)
     rows = []
     for learner in learners:
@@ -94,6 +97,7 @@ def learner_rows(f: ReportFilter) -> list[LearnerRow]:
                 state.started,
                 state.completed,
                 state.last_activity,
+                held.get(learner.id),
             )
         )
     return rows

@@ -24,6 +24,13 @@ from app.extensions import db
 from app.models import Attempt, Cohort, CohortMember, LessonRead
 from app.services.catalogue import get_catalogue
 from app.services.reporting import item_analysis, module_progress, quiz_scores, weekly_activity
+from app.services.reporting.certificates import (
+    CertificateCounts,
+    HeldCertificate,
+    certificate_counts,
+    certificates_by_learner,
+    counts_of,
+)
 from app.services.reporting.common import ReportFilter, dialect
 from app.services.reporting.learners import LearnerRef, cohort_learners, learner_count
 from app.services.reporting.module_progress import ModuleStats, ProgressFigures
@@ -43,6 +50,8 @@ class CohortReport:
     activity: list[dict[str, Any]]  # one per week: week (Monday), active, lessons, attempts
     not_started: int
     completed_all: int
+    certificates: CertificateCounts  # live, never cached: a revocation shows at once
+    held: dict[int, HeldCertificate]  # by learner id; empty without the learners
 
 
 @dataclass(frozen=True)
@@ -98,11 +107,12 @@ def cohort_report(
     """The cohort's overview: the figures of the API's report, plus activity over time.
 
     Without a date range the figures come from the summary tables; with one they are computed
-    from the rows in the range. `with_learners=False` leaves `learners` empty (pages that only
+    from the rows in the range. `with_learners=False` leaves `learners` and `held` empty (pages that only
     show how many there are need not load them all); `learner_count` is always set.
     """
     cohort = db.session.get(Cohort, f.cohort_id)
     learners = cohort_learners(f) if with_learners else []
+    held = certificates_by_learner(f) if with_learners else {}
     count = len(learners) if with_learners else learner_count(f)
     compute = _summary_figures if f.is_open else _live_figures
     figures = cached(("report", with_items), f, lambda: compute(f, with_items))
@@ -116,6 +126,8 @@ def cohort_report(
         activity=figures.activity,
         not_started=count - figures.progress.started,
         completed_all=figures.progress.completed_all,
+        certificates=counts_of(held) if with_learners else certificate_counts(f),
+        held=held,
     )
 
 
