@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from app.content.kinds import QUESTION_KINDS, QuestionKind
+from app.content.lesson_parts import FigureName, WidgetName
 
 Id = Annotated[
     str,
@@ -287,6 +288,8 @@ class Lesson(Strict):
     id: Id
     title: Text
     body: Markdown
+    figures: list[FigureName] = Field(default_factory=list, max_length=10)  # after the text
+    widget: WidgetName | None = None  # after the figures
 
     _html: str = PrivateAttr(default="")
 
