@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
+from app.content.lesson_parts import LESSON_FIGURES, LESSON_WIDGETS
 from tests.conftest import PROJECT_ROOT
 
 
@@ -34,3 +36,11 @@ def test_an_unknown_widget_or_figure_is_reported_at_path_line(runner, tmp_path):
         "unknown widget 'clock'" in result.output
     )
     assert "the widgets are: trust-calculator" in result.output
+
+
+def test_every_figure_and_widget_has_its_partial_and_script(app):
+    for name in LESSON_FIGURES:
+        app.jinja_env.get_template(f"figures/{name}.html")  # raises TemplateNotFound
+    for name in LESSON_WIDGETS:
+        app.jinja_env.get_template(f"widgets/{name}.html")
+        assert Path(app.static_folder, f"{name}.js").is_file(), name
