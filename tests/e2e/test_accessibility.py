@@ -77,7 +77,7 @@ def test_learner_pages_are_accessible(new_context, learner_state, artifacts, nam
     path = LEARNER_PAGES[name]
     if path.startswith("result:"):
         path = f"/attempts/{learner_state['results'][path.removeprefix('result:')]}"
-    status = 404 if name.startswith("error") else 200
+    status = 404 if name.startswith("error") else 400 if name.endswith("-error") else 200
     check_page(page, path, name, artifacts, expect_status=status)
 
 
