@@ -1,7 +1,7 @@
 """What a lesson may show besides its text: interactive widgets and drawn figures, by name.
 
-Each name has a partial of the same name (app/templates/widgets/, app/templates/figures/); a
-start-up check in the app proves every name here has one.
+Each name has a partial of the same name (app/templates/widgets/, app/templates/figures/), and
+a widget its script (app/static/<name>.js); tests/content/test_lesson_parts.py checks both.
 """
 
 from __future__ import annotations
@@ -23,14 +23,16 @@ LESSON_FIGURES: Mapping[str, str] = {
 }
 
 
-def _one_of(what: str, names: Mapping[str, str]) -> Callable[[str], str]:
+def one_of(what: str, names: Mapping[str, object], plural: str = "") -> Callable[[str], str]:
+    """A validator accepting only `names`; its error suggests the closest and lists them all."""
+
     def check(name: str) -> str:
         if name not in names:
             hint = difflib.get_close_matches(name, names, n=1)
             raise ValueError(
                 f"unknown {what} {name!r}"
                 + (f" (did you mean '{hint[0]}'?)" if hint else "")
-                + f"; the {what}s are: "
+                + f"; the {plural or what + 's'} are: "
                 + ", ".join(sorted(names))
             )
         return name
@@ -38,5 +40,5 @@ def _one_of(what: str, names: Mapping[str, str]) -> Callable[[str], str]:
     return check
 
 
-WidgetName = Annotated[str, AfterValidator(_one_of("widget", LESSON_WIDGETS))]
-FigureName = Annotated[str, AfterValidator(_one_of("figure", LESSON_FIGURES))]
+WidgetName = Annotated[str, AfterValidator(one_of("widget", LESSON_WIDGETS))]
+FigureName = Annotated[str, AfterValidator(one_of("figure", LESSON_FIGURES))]
