@@ -36,6 +36,7 @@ RULES: dict[tuple[str, str], dict[str, int | str]] = {
     ("learn.home", "GET"): PUBLIC,
     ("learn.module", "GET"): PAGE,
     ("learn.lesson", "GET"): PAGE,
+    ("learn.trust_calculator", "GET"): PAGE,
     ("learn.quiz", "GET"): PAGE,
     ("learn.quiz", "POST"): WRITE,
     ("learn.attempt", "GET"): OWNED_PAGE,

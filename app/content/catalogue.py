@@ -31,6 +31,13 @@ class Catalogue:
     def quiz(self, quiz_id: str) -> Quiz | None:
         return self.quizzes.get(quiz_id)
 
+    def lesson_with_widget(self, widget: str) -> tuple[Module, Lesson] | None:
+        """The first lesson that shows this widget, with its module."""
+        return next(
+            ((m, lesson) for m in self.modules for lesson in m.lessons if lesson.widget == widget),
+            None,
+        )
+
     def quizzes_of(self, module: Module) -> list[Quiz]:
         return [self.quizzes[quiz_id] for quiz_id in module.quizzes]
 

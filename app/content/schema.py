@@ -6,7 +6,6 @@ derives (rendered HTML, question versions) live in private attributes set by the
 
 from __future__ import annotations
 
-import difflib
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -20,6 +19,7 @@ from pydantic import (
 )
 
 from app.content.kinds import QUESTION_KINDS, QuestionKind
+from app.content.lesson_parts import FigureName, WidgetName, one_of
 
 Id = Annotated[
     str,
@@ -29,19 +29,9 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Markdown = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
 
 
-def _registered_kind(name: str) -> str:
-    if name not in QUESTION_KINDS:
-        hint = difflib.get_close_matches(name, QUESTION_KINDS, n=1)
-        raise ValueError(
-            f"unknown question kind {name!r}"
-            + (f" (did you mean '{hint[0]}'?)" if hint else "")
-            + "; the kinds are: "
-            + ", ".join(sorted(QUESTION_KINDS))
-        )
-    return name
-
-
-QuestionKindName = Annotated[str, AfterValidator(_registered_kind)]
+QuestionKindName = Annotated[
+    str, AfterValidator(one_of("question kind", QUESTION_KINDS, plural="kinds"))
+]
 
 
 class Strict(BaseModel):
@@ -287,6 +277,8 @@ class Lesson(Strict):
     id: Id
     title: Text
     body: Markdown
+    figures: list[FigureName] = Field(default_factory=list, max_length=10)  # after the text
+    widget: WidgetName | None = None  # after the figures
 
     _html: str = PrivateAttr(default="")
 

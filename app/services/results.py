@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from app.content import Profile, Question, Quiz
+from app.content.profiles import TrustReading, read_trust
 from app.content.schema import GridCell, Trait
 from app.extensions import db
 from app.models import Attempt
@@ -91,8 +92,15 @@ class ProfileResult:
         return self.profile.cell(self.x, self.y)
 
     @property
-    def trust(self) -> float:
-        return self.stored["trust"]
+    def reading(self) -> TrustReading:
+        """The trust result worked out again from the stored factor scores, so results stored
+        before the 0–100 scale display on it too."""
+        return read_trust(self.stored["scores"])
+
+    @property
+    def trust(self) -> int:
+        """The trust score shown, 0 to 100."""
+        return round(self.reading.score)
 
     @property
     def scores(self) -> list[TraitScore]:
@@ -101,7 +109,7 @@ class ProfileResult:
 
     @property
     def focus(self) -> Trait | None:
-        focus = self.stored.get("focus")
+        focus = self.reading.focus
         return self.profile.trait(focus) if focus else None
 
 

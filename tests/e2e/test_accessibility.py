@@ -31,6 +31,11 @@ LEARNER_PAGES = {
     "home-learner": "/",
     "module": "/modules/five-steps",
     "lesson": "/modules/trust-formula/lessons/the-trust-formula",
+    "lesson-figure-split": "/modules/trust-formula/lessons/effective-communication",
+    "lesson-figure-five-steps": "/modules/five-steps/lessons/the-five-steps",
+    "lesson-figure-quality": "/modules/five-steps/lessons/image-of-service",
+    "trust-calculator": "/trust-calculator?care=6&accountability=4&communication=7",
+    "trust-calculator-error": "/trust-calculator?care=abc",
     "progress": "/progress",
     "account": "/auth/account",
     "error-404-learner": "/modules/no-such-module",
@@ -72,7 +77,7 @@ def test_learner_pages_are_accessible(new_context, learner_state, artifacts, nam
     path = LEARNER_PAGES[name]
     if path.startswith("result:"):
         path = f"/attempts/{learner_state['results'][path.removeprefix('result:')]}"
-    status = 404 if name.startswith("error") else 200
+    status = 404 if name.startswith("error") else 400 if name.endswith("-error") else 200
     check_page(page, path, name, artifacts, expect_status=status)
 
 

@@ -198,11 +198,11 @@ def test_trust_self_assessment_result_and_comparison(logged_in, catalogue):
     assert "Work on this first" in first.text
     highest = {q.id: [q.options[-1].id] for q in quiz.questions}
     second = logged_in.get(submit(logged_in, quiz, highest).location)
-    assert "<strong>100.0</strong>" in second.text
-    assert "Compared with your previous result (1.0)" in second.text
+    assert "<strong>100</strong> out of 100" in second.text
+    assert "Compared with your previous result (0)" in second.text
     progress = logged_in.get("/progress")
-    assert "trust 100.0 / 100" in progress.text
-    assert "previously 1.0" in progress.text
+    assert "trust 100 / 100" in progress.text
+    assert "previously 0" in progress.text
 
 
 def test_life_positions_result_marks_the_grid(logged_in, catalogue):

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.content import Quiz
+from app.content.profiles import read_trust
 from app.extensions import db
 from app.models import Attempt
 from app.services.catalogue import get_catalogue
@@ -36,7 +37,8 @@ class ProfileDistribution:
     focus: list[dict[str, Any]] = field(default_factory=list)  # trust-formula: what to work on
 
 
-TRUST_BUCKETS = ((1, 20), (20, 40), (40, 60), (60, 80), (80, 100.01))
+# Trust scores on the 0–100 scale learners see (app.content.profiles.trust_score).
+TRUST_BUCKETS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 100.01))
 
 
 def self_assessment(f: ReportFilter) -> list[ProfileDistribution]:
@@ -101,11 +103,13 @@ def _fill_distribution(entry: ProfileDistribution, profile: Any, values: list[di
         ]
         entry.counts = [c for row in entry.grid for c in row]
     elif profile.kind == "trust-formula":
+        # Worked out again from the stored factor scores, so older results count on this scale.
+        readings = [read_trust(v["scores"]) for v in values if v.get("scores")]
         for low, high in TRUST_BUCKETS:
             entry.trust.append(
                 {
                     "label": f"{low}–{min(high, 100):.0f}",
-                    "learners": sum(1 for v in values if low <= float(v.get("trust", 0)) < high),
+                    "learners": sum(1 for r in readings if low <= round(r.score) < high),
                 }
             )
         for trait in profile.traits:
@@ -119,7 +123,7 @@ def _fill_distribution(entry: ProfileDistribution, profile: Any, values: list[di
                     "mean": round(sum(scores) / len(scores), 1) if scores else None,
                 }
             )
-        focus = Counter(v.get("focus") for v in values if v.get("focus"))
+        focus = Counter(r.focus for r in readings if r.focus)
         entry.focus = [
             {"id": t.id, "label": t.label, "learners": focus.get(t.id, 0)} for t in profile.traits
         ]
