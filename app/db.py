@@ -145,7 +145,8 @@ def begin_writing() -> None:
 
 def write_apart(statement: Executable) -> None:
     """Run one writing statement in its own short transaction, committed at once, outside the
-    session's unit of work (which it neither flushes nor ends).
+    session's unit of work. Call it before the request's own work: a transaction that has only
+    read is ended first, so that the request never holds two connections at once.
 
     Except when the session already holds SQLite's write lock (a request declared writing): a
     second connection would wait for that very lock, so the statement joins the session's
@@ -162,5 +163,11 @@ def write_apart(statement: Executable) -> None:
     if session.in_transaction() and session.connection().info.get(_BEGAN_IMMEDIATE):
         session.execute(statement)
         return
+    if session.in_transaction():
+        # Hand the session's connection back first: a request that holds one connection while
+        # it waits for a second one starves the pool when many arrive at once (50 learners
+        # submitting together hit QueuePool timeouts). Called before the request's own work, the
+        # session has only read, so ending its transaction loses nothing; loaded objects reload.
+        session.rollback()
     with bind.connect() as connection, connection.execution_options(**{WRITES: True}).begin():
         connection.execute(statement)
