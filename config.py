@@ -42,8 +42,11 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # If Redis is down, count in memory per process rather than refuse every login with a 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_FAILURES_PER_IP = "30 per minute"
+    REGISTRATIONS_PER_IP = "10 per hour"
+    # Issue 12: log out after this long without a request; API tokens expire after this many days.
+    IDLE_TIMEOUT_HOURS = 8.0
+    API_TOKEN_DAYS = 90
     DELETED_ACCOUNT_ANSWERS = "anonymise"  # or "remove"
     TRUST_PROXY_HOPS = 0
     LOG_LEVEL = "INFO"
@@ -72,6 +75,8 @@ class Config:
                 os.environ.get("RAPPORT_TRUST_PROXY_HOPS", cls.TRUST_PROXY_HOPS)
             ),
             "SESSION_COOKIE_SECURE": _bool("RAPPORT_SECURE_COOKIES", cls.SESSION_COOKIE_SECURE),
+            "IDLE_TIMEOUT_HOURS": _number("RAPPORT_IDLE_TIMEOUT_HOURS", cls.IDLE_TIMEOUT_HOURS),
+            "API_TOKEN_DAYS": int(_number("RAPPORT_API_TOKEN_DAYS", cls.API_TOKEN_DAYS)),
         }
         settings["REMEMBER_COOKIE_SECURE"] = settings["SESSION_COOKIE_SECURE"]
         settings.update(_xapi_settings(cls))
@@ -84,6 +89,20 @@ class Config:
         if os.environ.get("DATABASE_URL"):
             settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
         return settings
+
+
+def _number(name: str, default: float) -> float:
+    """A positive number from the environment, or ConfigError saying what is wrong."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 < number < 1e6:
+        raise ConfigError(f"{name} must be a positive number, not {value!r}")
+    return number
 
 
 def _xapi_settings(cls: type[Config]) -> dict:
@@ -122,6 +141,14 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    # The __Host- prefix makes browsers refuse the cookie unless it is Secure, for Path=/ and
+    # without a Domain: no subdomain or plain-HTTP page can set or overwrite the session.
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
+    REMEMBER_COOKIE_NAME = "__Host-remember_token"
+    REMEMBER_COOKIE_PATH = "/"
+    REMEMBER_COOKIE_DOMAIN = None
 
     @classmethod
     def from_environment(cls) -> dict:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 
 from app.cli_records import certificates_cli, xapi_cli
@@ -16,7 +16,7 @@ from app.content.lint import lint_content
 from app.extensions import db
 from app.models import User
 from app.models.user import ROLES
-from app.services import accounts
+from app.services import accounts, sign_in
 
 users_cli = AppGroup("users", help="Create users, issue API tokens, change roles.")
 content_cli = AppGroup("content", help="Check and lint the course content files.")
@@ -58,9 +58,31 @@ def create_user(email: str, name: str, role: str, password: str | None) -> None:
 def create_token(email: str, label: str) -> None:
     """Print a new API token for EMAIL (only its hash is stored)."""
     user = _user_or_fail(email)
-    token = accounts.issue_api_token(user, label)
+    token = accounts.issue_api_token(user, label, current_app.config["API_TOKEN_DAYS"])
     db.session.commit()
     click.echo(token)
+
+
+@users_cli.command("reset-link")
+@click.argument("email")
+def reset_link(email: str) -> None:
+    """Print a one-time password-reset link for EMAIL (valid 24 hours; Rapport sends no email:
+    hand it over yourself). The link is the last line of the output."""
+    user = _user_or_fail(email)
+    if user.deleted_at is not None:
+        raise click.ClickException("that account has been deleted")
+    secret = sign_in.issue_reset(user, None)
+    db.session.commit()
+    base = (current_app.config.get("RAPPORT_BASE_URL") or "").rstrip("/")
+    with current_app.test_request_context():
+        path = url_for("auth.reset_password", secret=secret)
+    click.echo(
+        f"A password-reset link for {user.email}, valid {sign_in.RESET_HOURS} hours, once. "
+        "Earlier links for this account no longer work."
+    )
+    if not base:
+        click.echo("Set RAPPORT_BASE_URL to print a full address; put the site's address first.")
+    click.echo(base + path)
 
 
 @users_cli.command("role")

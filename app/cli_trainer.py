@@ -46,7 +46,8 @@ def create_cohort(name: str, trainer_email: str, description: str) -> None:
 @click.argument("cohort_id", type=int)
 @click.argument("emails", nargs=-1, required=True)
 def add_learners(cohort_id: int, emails: tuple[str, ...]) -> None:
-    """Add learners by email; people without an account get one and an invitation link."""
+    """Add learners by email at once (an operator's command: no invitation to accept); people
+    without an account get one and a link to set their password."""
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None:
         raise click.ClickException(f"no cohort with the id {cohort_id}")
@@ -61,10 +62,10 @@ def add_learners(cohort_id: int, emails: tuple[str, ...]) -> None:
         click.echo(f"added {user.email}")
     for user in result.already:
         click.echo(f"already in the cohort: {user.email}")
-    for user, secret in result.invited:
+    for user, secret in result.new_accounts:
         link = _invite_link(secret)
         click.echo(f"invited {user.email}: {link}")
-    if result.invited:
+    if result.new_accounts:
         click.echo("Rapport sends no email: give each new learner their link (valid 14 days).")
 
 

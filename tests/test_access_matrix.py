@@ -12,8 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models import User
-from app.services import accounts, attempts, certificates, cohorts
+from app.models import Cohort, User
+from app.services import accounts, attempts, certificates, cohorts, invitations
 from tests.conftest import Factory, right_answers
 
 ROLES = ("anonymous", "learner", "other_learner", "other_trainer", "trainer", "admin")
@@ -31,6 +31,8 @@ WRITE = {**dict.fromkeys(ROLES, "ok"), "anonymous": 302}
 API_WRITE = {**dict.fromkeys(ROLES, "ok"), "anonymous": 401}
 TRAINER_WRITE = {**dict.fromkeys(ROLES, 404), "anonymous": 302, "trainer": "ok", "admin": "ok"}
 ADMIN_WRITE = {**dict.fromkeys(ROLES, 404), "anonymous": 302, "admin": "ok"}
+OWNED_WRITE = {**dict.fromkeys(ROLES, 404), "anonymous": 302, "learner": "ok"}
+OWNED_API_WRITE = {**dict.fromkeys(ROLES, 404), "anonymous": 401, "learner": "ok"}
 
 RULES: dict[tuple[str, str], dict[str, int | str]] = {
     ("learn.home", "GET"): PUBLIC,
@@ -55,6 +57,18 @@ RULES: dict[tuple[str, str], dict[str, int | str]] = {
     ("auth.revoke_token", "POST"): {**dict.fromkeys(ROLES, 404), "anonymous": 302, "learner": "ok"},
     ("auth.accept_invite", "GET"): dict.fromkeys(ROLES, 404),  # an unknown invitation
     ("auth.accept_invite", "POST"): dict.fromkeys(ROLES, 404),
+    ("auth.reset_password", "GET"): dict.fromkeys(ROLES, 404),  # an unknown reset link
+    ("auth.reset_password", "POST"): dict.fromkeys(ROLES, 404),
+    ("auth.cohort_invitation", "GET"): dict.fromkeys(ROLES, 404),  # an unknown invitation link
+    ("auth.cohort_invitation", "POST"): dict.fromkeys(ROLES, 404),
+    # Issue 12: the learner's own invitation (from another cohort), answered by them only.
+    ("learn.invitations", "GET"): PAGE,
+    ("learn.answer_invitation", "POST"): OWNED_WRITE,
+    ("api.my_invitations", "GET"): API,
+    ("api.accept_invitation", "POST"): OWNED_API_WRITE,
+    ("api.decline_invitation", "POST"): OWNED_API_WRITE,
+    ("trainer.reset_link", "POST"): TRAINER_WRITE,
+    ("admin.reset_link", "POST"): ADMIN_WRITE,
     ("site.healthz", "GET"): PUBLIC,
     ("api.openapi", "GET"): PUBLIC,
     ("api.modules", "GET"): API,
@@ -161,6 +175,7 @@ def world(app: Flask, make: Factory, catalogue) -> dict:
             "secret": "not-an-invitation",
             "code": cohort.join_code,
             "kind": "learners",
+            "answer": "accept",
             "action": "deactivate",
             "certificate_id": certificate.id,
             "verification": certificate.code,
@@ -176,6 +191,19 @@ def _request(app: Flask, client: FlaskClient, world: dict, role: str, method: st
             accounts.issue_api_token(learner, "to revoke")
             db.session.commit()
             values["token_id"] = accounts.api_tokens_of(learner)[0].id
+    if "invitation_id" in rule.arguments:  # a fresh invitation of the learner's, unanswered
+        with app.app_context():
+            learner = db.session.get(User, world["people"]["learner"].id)
+            other = db.session.get(User, world["people"]["other_trainer"].id)
+            cohort = cohorts.create_cohort(other, "Inviting")
+            invitations.invite(cohort, learner, other)
+            db.session.commit()
+            values["invitation_id"] = invitations.pending_for(learner.id)[0].id
+    if rule.endpoint == "trainer.reset_link":  # the learner may have been removed just before
+        with app.app_context():
+            cohort = db.session.get(Cohort, world["values"]["cohort_id"])
+            cohorts.add_member(cohort, world["people"]["learner"].id, "learner")
+            db.session.commit()
     url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
     headers = {}
     if role != "anonymous":

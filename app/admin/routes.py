@@ -10,7 +10,7 @@ from app.db import writes
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import User
-from app.services import accounts
+from app.services import accounts, sign_in
 
 PER_PAGE = 50
 
@@ -40,7 +40,7 @@ def _back_to_list() -> Response:
 def users() -> str:
     query = request.args.get("q", "")[:120]
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 100_000 else 1
     found, total = accounts.users_page(query, page, PER_PAGE)
     return render_template(
         "admin/users.html",
@@ -90,3 +90,21 @@ def set_active(user_id: int, action: str) -> Response:
         )
         flash(f"{user.email} is {state}.", "success")
     return _back_to_list()
+
+
+@bp.post("/<int:user_id>/reset-link")
+@writes("POST")
+def reset_link(user_id: int) -> str:
+    """A one-time password-reset link for anyone, to hand over (Rapport sends no email)."""
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    secret = sign_in.issue_reset(user, current_user)
+    db.session.commit()
+    return render_template(
+        "reset_link_issued.html",
+        person=user,
+        link=url_for("auth.reset_password", secret=secret, _external=True),
+        hours=sign_in.RESET_HOURS,
+        back=url_for("admin.users"),
+    )

@@ -27,7 +27,7 @@ def _cohort_or_404(cohort_id: int) -> Cohort | Response:
 def _filter(cohort_id: int) -> reporting.ReportFilter | Response:
     try:
         return reporting.ReportFilter.parse(
-            cohort_id, request.args.get("from"), request.args.get("to")
+            cohort_id, request.args.get("from"), request.args.get("to"), allow_empty=False
         )
     except reporting.ReportFilterError as error:
         return error_response(400, str(error), "invalid_filter")
@@ -119,14 +119,15 @@ _RANGE = [
         "name": name,
         "in": "query",
         "required": False,
-        "description": f"Only activity {'from' if name == 'from' else 'until'} this day (included).",
+        "description": f"Only activity {'from' if name == 'from' else 'until'} this day "
+        "(included), from 1970-01-01 to 2999-12-31; leave the parameter out for no limit.",
         "schema": {"type": "string", "format": "date"},
     }
     for name in ("from", "to")
 ]
 _NUMBER = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
 _ERRORS = {
-    "400": _json(_ref("Error"), "Unreadable date range"),
+    "400": _json(_ref("Error"), "Unreadable or empty date, or one out of range"),
     "401": _json(_ref("Error"), "Missing or invalid token"),
     "404": _json(_ref("Error"), "No such cohort, or not one the caller trains"),
 }
@@ -301,6 +302,7 @@ EXTRA_PATHS.update(
                     "404": _json(_ref("Error"), "No cohort has this code"),
                     "415": _json(_ref("Error"), "Not JSON"),
                     "422": _json(_ref("Error"), "No code, or unknown fields"),
+                    "429": _json(_ref("Error"), "Too many unknown codes; wait and try again"),
                 },
             }
         },

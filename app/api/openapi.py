@@ -75,6 +75,22 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "Token": {
+        "type": "object",
+        "required": ["id", "label", "created_at", "last_used_at", "expires_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "label": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+            "expires_at": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "After this moment the token stops working (default: 90 days "
+                "after it was made, RAPPORT_API_TOKEN_DAYS).",
+            },
+        },
+    },
     "AttemptResult": {
         "type": "object",
         "required": ["id", "score", "max_score", "passed", "questions", "profile"],
@@ -222,8 +238,17 @@ def openapi_document() -> dict[str, Any]:
         },
         "/me/tokens": {
             "get": {
-                "summary": "The caller's API tokens (never their secret)",
-                "responses": {"200": _json({"type": "object"}), "401": ERRORS["401"]},
+                "summary": "The caller's API tokens (never their secret), unrevoked and unexpired",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["tokens"],
+                            "properties": {"tokens": {"type": "array", "items": _ref("Token")}},
+                        }
+                    ),
+                    "401": ERRORS["401"],
+                },
             }
         },
         "/me/tokens/{token_id}": {

@@ -1,5 +1,5 @@
 # Importing the route modules attaches their views to bp.
-from app.auth import routes
+from app.auth import recovery, routes
 from app.auth.blueprint import bp
 
-__all__ = ["bp", "routes"]
+__all__ = ["bp", "recovery", "routes"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -31,7 +32,7 @@ from app.db import writes
 from app.extensions import db, limiter, login_manager
 from app.forms import ConfirmForm
 from app.models import User, utcnow
-from app.services import accounts, data_rights
+from app.services import accounts, data_rights, sign_in
 
 security_log = logging.getLogger("rapport.security")
 
@@ -39,6 +40,27 @@ security_log = logging.getLogger("rapport.security")
 @login_manager.user_loader
 def load_user(session_id: str) -> ResponseReturnValue:
     return accounts.load_session_user(session_id)
+
+
+@bp.before_app_request
+def end_idle_sessions() -> ResponseReturnValue:
+    """Log out a browser session that has been idle longer than IDLE_TIMEOUT_HOURS; note the
+    time of activity (at most once a minute, so the cookie is not rewritten on every page)."""
+    if "_user_id" not in session:
+        return None
+    now = int(time.time())
+    last = session.get("seen")
+    limit = current_app.config["IDLE_TIMEOUT_HOURS"] * 3600
+    if isinstance(last, int) and now - last > limit:
+        session.clear()
+        logout_user()
+        flash("You were logged out after a while without activity. Please log in again.", "info")
+        if request.blueprint == "api" or request.path.startswith("/api/"):
+            return None  # the API answers with its own 401 (it uses tokens, not this session)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if not isinstance(last, int) or now - last >= 60:
+        session["seen"] = now
+    return None
 
 
 login_manager.login_view = "auth.login"
@@ -58,13 +80,10 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _start_session(user: User) -> None:
+def start_session(user: User) -> None:
     session.clear()  # a new session at login: nothing from before survives (fixation)
     login_user(user)
-
-
-def _login_account_key() -> str:
-    return "login:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+    session["seen"] = int(time.time())
 
 
 def _login_failed(_response: Response) -> bool:
@@ -73,32 +92,39 @@ def _login_failed(_response: Response) -> bool:
 
 @bp.route("/register", methods=["GET", "POST"])
 @writes("POST")
+@limiter.limit(
+    lambda: current_app.config["REGISTRATIONS_PER_IP"], methods=["POST"], scope="register-ip"
+)
 def register() -> ResponseReturnValue:
+    """A new account. The answer is the same whether or not the email already had one (no list
+    of who has an account): the person is sent to log in either way; nothing is changed for an
+    existing account, whose owner logs in with their own password."""
     if current_user.is_authenticated:
         return redirect(url_for("learn.home"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(form.email.data, form.name.data, form.password.data)
+            user = accounts.register(form.email.data, form.name.data, form.password.data)
         except accounts.AccountError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
             db.session.commit()
-            security_log.info("registered", extra={"user_id": user.id})
-            _start_session(user)
-            flash(f"Welcome to Rapport, {user.name}.", "success")
-            return redirect(url_for("learn.home"))
+            if user is not None:
+                security_log.info("registered", extra={"user_id": user.id})
+            else:
+                security_log.info("registration for an existing email", extra={"user_id": None})
+            flash(
+                "Thank you. If this email address is new to Rapport, your account is ready: log "
+                "in with the password you just chose. If you already had an account, nothing "
+                "has changed: log in with your existing password.",
+                "success",
+            )
+            return redirect(url_for("auth.login"), 303)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
-    key_func=_login_account_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    scope="login-account",
-)
+@writes("POST")
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURES_PER_IP"],
     methods=["POST"],
@@ -106,16 +132,31 @@ def register() -> ResponseReturnValue:
     scope="login-ip",
 )
 def login() -> ResponseReturnValue:
+    """Log in. Failures past a few make the account wait a growing delay (at most a minute)
+    before the next try, instead of locking it: nobody can lock anyone out for long."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
+        wait = sign_in.wait_seconds(form.email.data)
+        if wait:
+            form.password.errors.append(
+                f"Too many failed attempts for this account: wait {wait} "
+                f"second{'s' if wait != 1 else ''} and try again."
+            )
+            page = render_template("auth/login.html", form=form)
+            # One second more than the wait: Flask-Limiter rewrites the header, rounding down.
+            return page, 429, {"Retry-After": str(wait + 1)}
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            _start_session(user)
+            sign_in.note_success(user)
+            db.session.commit()
+            start_session(user)
             security_log.info("login", extra={"user_id": user.id})
             return redirect(safe_next(request.args.get("next")))
         g.login_failed = True
+        sign_in.note_failure(form.email.data)
+        db.session.commit()
         known = accounts.user_by_email(form.email.data)  # logged, never shown to the visitor
         security_log.warning("login failed", extra={"user_id": known.id if known else None})
         form.password.errors.append("That email and password do not match an account.")
@@ -151,7 +192,7 @@ def account() -> ResponseReturnValue:
                 form.password.errors.append(error.message)
             else:
                 db.session.commit()
-                _start_session(current_user._get_current_object())
+                start_session(current_user._get_current_object())
                 flash("Password changed. Every other session has been logged out.", "success")
                 return redirect(url_for("auth.account"))
     return _account_page(form), 422 if form.errors else 200
@@ -232,7 +273,9 @@ def create_token() -> ResponseReturnValue:
     form = TokenForm(prefix="token")
     if not form.validate_on_submit():
         return redirect(url_for("auth.account"))
-    token = accounts.issue_api_token(current_user, form.label.data or "")
+    token = accounts.issue_api_token(
+        current_user, form.label.data or "", current_app.config["API_TOKEN_DAYS"]
+    )
     db.session.commit()
     # Shown once, in this response only: it is never stored in plain text, not even in the session.
     return _account_page(ChangePasswordForm(formdata=None), new_token=token), 201
@@ -270,7 +313,7 @@ def accept_invite(secret: str) -> ResponseReturnValue:
             form.password.errors.append(error.message)
         else:
             db.session.commit()
-            _start_session(user)
+            start_session(user)
             flash("Your password is set. Welcome to Rapport.", "success")
             return redirect(url_for("learn.home"))
     return render_template("auth/set_password.html", form=form), 422 if form.errors else 200

@@ -9,7 +9,7 @@ from app.db import writes
 from app.extensions import db
 from app.learn.blueprint import bp
 from app.learn.forms import answers_from, build_quiz_form, field_name, started_at
-from app.services import attempts, certificates, progress, results
+from app.services import attempts, certificates, invitations, progress, results
 from app.services.catalogue import get_catalogue
 
 
@@ -45,7 +45,11 @@ def navigation_helpers() -> dict:
 def home() -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return render_template("learn/welcome.html", modules=get_catalogue().modules)
-    return render_template("learn/home.html", course=progress.course_progress(current_user.id))
+    return render_template(
+        "learn/home.html",
+        course=progress.course_progress(current_user.id),
+        invited=len(invitations.pending_for(current_user.id)),
+    )
 
 
 @bp.get("/modules/<module_id>")

@@ -1,6 +1,6 @@
 """SQLAlchemy models. Lessons and quizzes are not tables: rows refer to content by its YAML ids."""
 
-from app.models.cohort import Cohort, CohortMember
+from app.models.cohort import Cohort, CohortInvitation, CohortMember
 from app.models.learning import Answer, Attempt, LessonRead
 from app.models.record import Certificate, XapiStatement
 from app.models.summary import (
@@ -14,7 +14,7 @@ from app.models.summary import (
     LearnerWeek,
     SummaryState,
 )
-from app.models.user import ApiToken, User, UserInvite, utcnow
+from app.models.user import ApiToken, PasswordReset, User, UserInvite, utcnow
 
 __all__ = [
     "Answer",
@@ -22,6 +22,7 @@ __all__ = [
     "Attempt",
     "Certificate",
     "Cohort",
+    "CohortInvitation",
     "CohortMember",
     "CohortOption",
     "CohortProgress",
@@ -32,6 +33,7 @@ __all__ = [
     "LearnerQuiz",
     "LearnerWeek",
     "LessonRead",
+    "PasswordReset",
     "SummaryState",
     "User",
     "UserInvite",

@@ -42,7 +42,7 @@ class Attempt(db.Model):
     started_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The same key from the same user means the same submission (double click, retry).
-    idempotency_key: Mapped[str | None] = mapped_column(String(80))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))  # "api:" + up to 80
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     answers: Mapped[list[Answer]] = relationship(

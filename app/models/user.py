@@ -29,6 +29,10 @@ class User(UserMixin, db.Model):
     # Set on the placeholder that keeps a deleted account's answers for cohort statistics
     # (DELETED_ACCOUNT_ANSWERS = "anonymise"): it has no password, is inactive and is never listed.
     deleted_at: Mapped[datetime | None]
+    # Failed logins since the last success, and when the last one was: each failure past a few
+    # makes the next attempt wait longer (services/accounts.login_delay), never a hard lock.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    last_failed_login_at: Mapped[datetime | None]
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -54,6 +58,7 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]  # None only for tokens made before expiry existed
 
 
 class UserInvite(db.Model):
@@ -61,6 +66,19 @@ class UserInvite(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class PasswordReset(db.Model):
+    """A one-time link, issued by an administrator or the person's trainer (Rapport sends no
+    email), that lets someone who forgot their password set a new one; only its hash is kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]

@@ -15,4 +15,5 @@ def token_json(token: ApiToken) -> dict[str, Any]:
         "label": token.label,
         "created_at": iso_utc(token.created_at),
         "last_used_at": iso_utc(token.last_used_at),
+        "expires_at": iso_utc(token.expires_at),
     }

@@ -7,6 +7,7 @@ from typing import Any
 from app.models import Cohort
 from app.serializers import iso_utc
 from app.services.cohorts import CohortSummary
+from app.services.invitations import InvitationView
 
 
 def cohort_json(summary: CohortSummary) -> dict[str, Any]:
@@ -26,3 +27,14 @@ def cohort_json(summary: CohortSummary) -> dict[str, Any]:
 def joined_json(cohort: Cohort, joined: bool) -> dict[str, Any]:
     """The cohort just joined; `joined` is False when the caller was a member already."""
     return {"cohort": {"id": cohort.id, "name": cohort.name}, "joined": joined}
+
+
+def invitation_json(invitation: InvitationView, consent: str) -> dict[str, Any]:
+    """An invitation waiting for the caller's answer, with what accepting lets trainers see."""
+    return {
+        "id": invitation.id,
+        "cohort": {"name": invitation.cohort_name, "description": invitation.cohort_description},
+        "trainers": invitation.trainers,
+        "invited_at": iso_utc(invitation.invited_at),
+        "trainers_will_see": consent,
+    }

@@ -25,6 +25,7 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "rpt_"  # noqa: S105 - a public prefix, not a secret
 INVITE_DAYS = 14
 API_TOKEN_USE_PRECISION = timedelta(hours=1)  # how stale an ApiToken.last_used_at may be
+API_TOKEN_DAYS = 90  # the default lifetime of an API token (config RAPPORT_API_TOKEN_DAYS)
 
 
 @cache
@@ -119,6 +120,19 @@ def create_user(email: str, name: str, password: str | None, role: str = "learne
     return user
 
 
+def register(email: str, name: str, password: str) -> User | None:
+    """A new learner account, or None when the email already has one: then nothing changes,
+    and the caller answers as for a new account (no list of who has one). AccountError for
+    what the person can correct (name, email format, password)."""
+    try:
+        return create_user(email, name, password)
+    except AccountError as error:
+        if error.field != "email" or user_by_email(email) is None:
+            raise
+    hash_password(password)  # the time a new account takes, so timing tells nothing either
+    return None
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (the same for either mistake)."""
     user = user_by_email(email)
@@ -178,10 +192,20 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue_api_token(user: User, label: str = "") -> str:
-    """A new API token for the user; only its hash is stored, so this is the one time it shows."""
+def issue_api_token(user: User, label: str = "", days: int = API_TOKEN_DAYS) -> str:
+    """A new API token for the user, valid `days`; only its hash is stored, so this is the one
+    time it shows."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=label[:80]))
+    now = utcnow()
+    db.session.add(
+        ApiToken(
+            user_id=user.id,
+            token_hash=_digest(token),
+            label=label[:80],
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    )
     db.session.flush()
     return token
 
@@ -190,15 +214,22 @@ def issue_api_token(user: User, label: str = "") -> str:
 _TOKEN_OWNER = (
     select(ApiToken, User)
     .join(User, User.id == ApiToken.user_id)
-    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        ApiToken.expires_at > bindparam("now"),
+    )
 )
 
 
 def api_token_owner(token: str) -> tuple[ApiToken, User] | None:
-    """The token's row and its active user (one query); None for an unknown or revoked token."""
+    """The token's row and its active user (one query); None for an unknown, revoked or expired
+    token."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    found = db.session.execute(_TOKEN_OWNER, {"token_hash": _digest(token)}).first()
+    found = db.session.execute(
+        _TOKEN_OWNER, {"token_hash": _digest(token), "now": utcnow()}
+    ).first()
     if found is None or not found[1].active:
         return None
     return found[0], found[1]
@@ -219,7 +250,11 @@ def api_tokens_of(user: User) -> list[ApiToken]:
     return list(
         db.session.scalars(
             select(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .where(
+                ApiToken.user_id == user.id,
+                ApiToken.revoked_at.is_(None),
+                ApiToken.expires_at > utcnow(),
+            )
             .order_by(ApiToken.created_at.desc())
         )
     )

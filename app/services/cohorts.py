@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import case, delete, func, select
 
 from app.extensions import db
-from app.models import Cohort, CohortMember, User, utcnow
-from app.services import accounts
+from app.models import Cohort, CohortInvitation, CohortMember, User, utcnow
+from app.services import accounts, invitations
 from app.services.learner_lists import Person
 from app.services.reporting import hooks
 
@@ -171,10 +171,21 @@ def join_cohort(user: User, code: str) -> tuple[Cohort, bool]:
     cohort = cohort_by_code(code)
     if cohort is None:
         raise CohortError("No cohort has this code. Check it with your trainer.")
-    return cohort, _add_member(cohort, user.id, "learner")
+    return cohort, add_member(cohort, user.id, "learner")
 
 
-def _add_member(cohort: Cohort, user_id: int, role: str) -> bool:
+def answer_invitation(invitation: CohortInvitation, accept: bool) -> Cohort:
+    """The invitee accepts (and becomes a learner of the cohort) or declines (nothing else
+    changes)."""
+    invitations.record_answer(invitation, accept)
+    cohort = db.session.get(Cohort, invitation.cohort_id)
+    if accept:
+        add_member(cohort, invitation.user_id, "learner")
+    return cohort
+
+
+def add_member(cohort: Cohort, user_id: int, role: str) -> bool:
+    """Make the user a member (a trainer outranks a learner); False when nothing changed."""
     member = db.session.get(CohortMember, (cohort.id, user_id))
     if member is not None:
         if role == "trainer" and member.role != "trainer":
@@ -239,7 +250,7 @@ def add_trainer(cohort: Cohort, email: str) -> User:
         raise CohortError(
             f"{user.email} is a learner. Ask an administrator to give them the trainer role first."
         )
-    _add_member(cohort, user.id, "trainer")
+    add_member(cohort, user.id, "trainer")
     return user
 
 
@@ -263,8 +274,11 @@ def remove_trainer(cohort: Cohort, user_id: int) -> None:
 
 @dataclass
 class AddResult:
-    added: list[User] = field(default_factory=list)  # existing accounts now in the cohort
-    invited: list[tuple[User, str]] = field(default_factory=list)  # new accounts, invite secret
+    added: list[User] = field(default_factory=list)  # made members at once (the operator's CLI)
+    # (email, the name typed for it, secret of the personal link): everyone invited, whether
+    # they had an account or not, so the trainer learns nothing about who has one.
+    invited: list[tuple[str, str, str]] = field(default_factory=list)
+    new_accounts: list[tuple[User, str]] = field(default_factory=list)  # CLI: password links
     already: list[User] = field(default_factory=list)  # were members before
 
 
@@ -274,11 +288,8 @@ def _name_from_email(email: str) -> str:
     return " ".join(w.capitalize() for w in words)[:NAME_MAX] or email[:NAME_MAX]
 
 
-def add_learners(cohort: Cohort, people: list[Person]) -> AddResult:
-    """Add these people as learners, creating invited accounts for unknown emails.
-
-    All or nothing: when any line is wrong, CohortError lists every problem and nothing is stored.
-    """
+def _wanted(people: list[Person]) -> dict[str, Person]:
+    """The people by normalised email, or CohortError listing every line that is wrong."""
     if not people:
         raise CohortError("Enter at least one email address.")
     if len(people) > MAX_LEARNERS_AT_ONCE:
@@ -296,6 +307,19 @@ def add_learners(cohort: Cohort, people: list[Person]) -> AddResult:
             wanted[email] = Person(person.name, email)
     if problems:
         raise CohortError("Nothing was added; correct these lines and try again.", problems[:50])
+    return wanted
+
+
+def add_learners(
+    cohort: Cohort, people: list[Person], invited_by: User | None = None, direct: bool = False
+) -> AddResult:
+    """Invite these people to the cohort, creating accounts (without a password) for unknown
+    emails. A trainer's list only invites: each person becomes a learner when they accept.
+    `direct` (the operator's CLI) adds them at once instead.
+
+    All or nothing: when any line is wrong, CohortError lists every problem and nothing is stored.
+    """
+    wanted = _wanted(people)
     existing = {
         user.email: user
         for user in db.session.scalars(select(User).where(User.email.in_(list(wanted))))
@@ -306,23 +330,29 @@ def add_learners(cohort: Cohort, people: list[Person]) -> AddResult:
     result = AddResult()
     for email, person in wanted.items():
         user = existing.get(email)
-        if user is None:
-            user = accounts.create_user(email, person.name or _name_from_email(email), None)
-            result.invited.append((user, accounts.create_invite(user)))
-        elif user.id in members:
+        if user is not None and user.id in members:
             result.already.append(user)
             continue
-        else:
+        if user is None:
+            user = accounts.create_user(email, person.name or _name_from_email(email), None)
+            if direct:
+                result.new_accounts.append((user, accounts.create_invite(user)))
+        elif direct:
             result.added.append(user)
-        db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id, role="learner"))
+        if direct:
+            db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id, role="learner"))
+        else:
+            result.invited.append(
+                (email, person.name, invitations.invite(cohort, user, invited_by))
+            )
     db.session.flush()
     hooks.learners_joined(cohort.id, [user.id for user in result.added])
     return result
 
 
 def add_learners_by_email(cohort: Cohort, emails: list[str]) -> AddResult:
-    """The CLI's `cohorts add`: the same rule as the browser's list of emails."""
-    return add_learners(cohort, [Person("", email) for email in emails])
+    """The CLI's `cohorts add`, run by an operator: adds at once, without an invitation."""
+    return add_learners(cohort, [Person("", email) for email in emails], direct=True)
 
 
 def all_cohorts() -> list[tuple[Cohort, int]]:

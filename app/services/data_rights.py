@@ -45,6 +45,12 @@ class PersonalData:
     # statistics rows: only those whose column has this value are kept; the others are deleted.
     kept_when: tuple[str, str] | None = None
 
+    @property
+    def section(self) -> str:
+        """The entry's name in an export: the table, or table.column for a second reference
+        to the person in the same table (the one who sent an invitation, say)."""
+        return self.table if self.column in ("id", "user_id") else f"{self.table}.{self.column}"
+
 
 REGISTRY: tuple[PersonalData, ...] = (
     PersonalData(
@@ -52,7 +58,12 @@ REGISTRY: tuple[PersonalData, ...] = (
         "id",
         "delete",
         "Your account: name, email address, role and when it was created.",
-        secret_columns=("password_hash", "session_version"),
+        secret_columns=(
+            "password_hash",
+            "session_version",
+            "failed_logins",
+            "last_failed_login_at",
+        ),
     ),
     PersonalData(
         "api_token",
@@ -66,6 +77,35 @@ REGISTRY: tuple[PersonalData, ...] = (
         "user_id",
         "delete",
         "Invitations sent to you to set a password.",
+        secret_columns=("token_hash",),
+    ),
+    PersonalData(
+        "password_reset",
+        "user_id",
+        "delete",
+        "Password-reset links issued for your account (only a hash of each is stored).",
+        secret_columns=("token_hash",),
+    ),
+    PersonalData(
+        "password_reset",
+        "issued_by",
+        "detach",
+        "Password-reset links you issued for others (you are no longer named on them).",
+        secret_columns=("token_hash",),
+    ),
+    # Issue 12: invitations to a cohort, which you accept or decline.
+    PersonalData(
+        "cohort_invitation",
+        "user_id",
+        "delete",
+        "Invitations to join a cohort, and whether you accepted or declined each.",
+        secret_columns=("token_hash",),
+    ),
+    PersonalData(
+        "cohort_invitation",
+        "invited_by",
+        "detach",
+        "Invitations you sent as a trainer (you are no longer named on them).",
         secret_columns=("token_hash",),
     ),
     PersonalData(
@@ -160,12 +200,12 @@ def export_user_data(user_id: int) -> dict[str, Any]:
                 row[child_name + "s"] = _rows(
                     child, child.c[child_column] == row["id"], (child_column,)
                 )
-        sections[entry.table] = rows[0] if entry.table == "user" and rows else rows
+        sections[entry.section] = rows[0] if entry.table == "user" and rows else rows
     return {
         "format": EXPORT_FORMAT,
         "exported_at": utcnow(),
         "user_id": user_id,
-        "about": {entry.table: entry.description for entry in REGISTRY},
+        "about": {entry.section: entry.description for entry in REGISTRY},
         "data": sections,
     }
 

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import Cohort
 from app.responses import csv_download
-from app.services import cohorts, learner_lists, reporting
+from app.services import cohorts, invitations, learner_lists, reporting, sign_in
 from app.services.catalogue import get_catalogue
 from app.trainer.blueprint import bp
 from app.trainer.forms import AddLearnersForm, CohortForm, TrainerForm, UploadLearnersForm
@@ -139,7 +139,7 @@ def attention(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
     days = request.args.get("days", str(reporting.STALLED_DAYS))
-    if not days.isdigit() or not 1 <= int(days) <= 3650:
+    if not (days.isascii() and days.isdigit()) or not 1 <= int(days) <= 3650:
         abort(400, "Give the number of days as a whole number from 1 to 3650.")
     found = reporting.needs_attention(f, int(days))
     return _page("attention.html", cohort, f, found=found, days=int(days))
@@ -187,6 +187,7 @@ def _members_page(cohort: Cohort, status: int = 200, **forms: FlaskForm) -> tupl
         "trainer/members.html",
         cohort=cohort,
         members=cohorts.members_of(cohort),
+        sent=invitations.sent_for(cohort),
         join_url=url_for("learn.join_with_code", code=cohort.join_code, _external=True),
         **values,
     ), status
@@ -201,7 +202,7 @@ def _added(
     cohort: Cohort, people: list[learner_lists.Person], form_name: str, form: FlaskForm
 ) -> ResponseReturnValue:
     try:
-        result = cohorts.add_learners(cohort, people)
+        result = cohorts.add_learners(cohort, people, invited_by=current_user)
     except cohorts.CohortError as error:
         db.session.rollback()
         return _members_page(
@@ -209,8 +210,8 @@ def _added(
         )
     db.session.commit()
     invites = [
-        (user, url_for("auth.accept_invite", secret=secret, _external=True))
-        for user, secret in result.invited
+        (email, name, url_for("auth.cohort_invitation", secret=secret, _external=True))
+        for email, name, secret in result.invited
     ]
     return _members_page(cohort, 200, result=result, invites=invites)
 
@@ -252,6 +253,27 @@ def remove_learner(cohort_id: int, user_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash(f"{person.name} is no longer in this cohort (their account and answers stay).", "success")
     return redirect(url_for("trainer.members", cohort_id=cohort.id), 303)
+
+
+@bp.post("/cohorts/<int:cohort_id>/members/<int:user_id>/reset-link")
+@writes("POST")
+def reset_link(cohort_id: int, user_id: int) -> ResponseReturnValue:
+    """A one-time password-reset link for a learner of the cohort, to hand over in person."""
+    cohort = _cohort_or_404(cohort_id)
+    person = cohorts.learner_of(cohort, user_id)
+    if person is None or not sign_in.may_issue_reset(current_user, person):
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    secret = sign_in.issue_reset(person, current_user)
+    db.session.commit()
+    return render_template(
+        "reset_link_issued.html",
+        person=person,
+        link=url_for("auth.reset_password", secret=secret, _external=True),
+        hours=sign_in.RESET_HOURS,
+        back=url_for("trainer.members", cohort_id=cohort.id),
+    )
 
 
 @bp.post("/cohorts/<int:cohort_id>/trainers/add")

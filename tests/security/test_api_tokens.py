@@ -28,7 +28,7 @@ def test_the_owner_lists_tokens_without_their_secret(api, client, make, learner)
     response = api.get("/me/tokens")
     assert response.status_code == 200
     (listed,) = response.json["tokens"]
-    assert set(listed) == {"id", "label", "created_at", "last_used_at"}
+    assert set(listed) == {"id", "label", "created_at", "last_used_at", "expires_at"}
     assert listed["last_used_at"] is not None  # this very call used it
     assert api.headers["Authorization"].split()[1] not in response.text
 

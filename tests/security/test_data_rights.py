@@ -16,8 +16,10 @@ from app.models import (
     ApiToken,
     Attempt,
     Cohort,
+    CohortInvitation,
     CohortMember,
     LessonRead,
+    PasswordReset,
     User,
     UserInvite,
     utcnow,
@@ -99,6 +101,21 @@ def rich_learner(app: Flask, make, catalogue) -> tuple[User, str]:
             )
         )
         db.session.add(certificates.issue(db.session.get(User, user.id), catalogue.course))  # 13
+        # Issue 12: a reset link and an invitation, each naming the learner twice (a learner
+        # would not issue or send one; enough that the rows name them).
+        db.session.add(
+            PasswordReset(
+                user_id=user.id,
+                issued_by=user.id,
+                token_hash="e" * 64,
+                expires_at=utcnow() + timedelta(days=1),
+            )
+        )
+        db.session.add(
+            CohortInvitation(
+                cohort_id=cohort.id, user_id=user.id, invited_by=user.id, token_hash="d" * 64
+            )
+        )
         db.session.commit()
     return user, token
 
@@ -109,7 +126,7 @@ def rows_about(app: Flask, user_id: int) -> dict[str, int]:
     with app.app_context():
         for entry in data_rights.REGISTRY:
             table = db.metadata.tables[entry.table]
-            counts[entry.table] = db.session.scalar(
+            counts[entry.section] = db.session.scalar(
                 select(func.count()).select_from(table).where(table.c[entry.column] == user_id)
             )
     return counts
@@ -124,7 +141,7 @@ def test_the_export_holds_every_registered_table_and_no_secret(app, rich_learner
     assert body["format"] == data_rights.EXPORT_FORMAT
     assert body["user_id"] == user.id
     data = body["data"]
-    assert set(data) == {entry.table for entry in data_rights.REGISTRY}
+    assert set(data) == {entry.section for entry in data_rights.REGISTRY}
     assert set(body["about"]) == set(data)
     for table, rows in rows_about(app, user.id).items():
         shown = data[table]
@@ -180,7 +197,7 @@ def test_deleting_in_the_browser_anonymises_answers_by_default(client, auth, app
     auth.login(user.email)
     response = client.post("/auth/account/delete", data={"delete-password": PASSWORD})
     assert response.status_code == 302
-    assert rows_about(app, user.id) == {entry.table: 0 for entry in data_rights.REGISTRY}
+    assert rows_about(app, user.id) == {entry.section: 0 for entry in data_rights.REGISTRY}
     with app.app_context():
         placeholder = db.session.scalars(select(User).where(User.deleted_at.is_not(None))).one()
         assert placeholder.name == "Deleted account"
@@ -211,7 +228,9 @@ def test_deleting_in_the_browser_anonymises_answers_by_default(client, auth, app
     again = app.test_client().post(
         "/auth/register", data={"name": "Dana", "email": user.email, "password": PASSWORD}
     )
-    assert again.status_code == 302
+    assert again.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == user.email)).id != user.id
 
 
 def test_anonymised_answers_keep_counting_in_the_cohort_report(app, make, catalogue):
@@ -265,7 +284,7 @@ def test_deleting_through_the_api_can_remove_answers(removing_app, app, rich_lea
     api = Api(removing_app.test_client(), token)
     response = api.client.delete("/api/v1/me", json={"password": PASSWORD}, headers=api.headers)
     assert response.status_code == 204
-    assert rows_about(app, user.id) == {entry.table: 0 for entry in data_rights.REGISTRY}
+    assert rows_about(app, user.id) == {entry.section: 0 for entry in data_rights.REGISTRY}
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1  # the bystander's
         assert db.session.scalar(select(func.count()).select_from(Answer)) == len(quiz.questions)

@@ -6,11 +6,14 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
-from app.extensions import limiter
+from app.extensions import db, limiter
+from app.models import User, utcnow
 from tests.conftest import PASSWORD, PROJECT_ROOT, make_app
 from tests.security.conftest import sharing_the_test_transaction
 
@@ -36,25 +39,75 @@ def assert_rate_limited(response) -> None:
     assert int(response.headers["Retry-After"]) > 0
 
 
-def test_ten_failures_lock_the_account_for_a_while(client, make):
+def _last_failure_ago(app: Flask, email: str, seconds: int, failures: int | None = None) -> None:
+    """Move the account's last failed login into the past (and set the count)."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        user.last_failed_login_at = utcnow() - timedelta(seconds=seconds)
+        if failures is not None:
+            user.failed_logins = failures
+        db.session.commit()
+
+
+def test_failures_make_the_account_wait_but_never_lock_it(client, app, make):
+    """Issue 12: the hard lock (anyone could lock anyone out) is now a short, growing wait."""
     user = make.user()
-    for _ in range(10):
+    for _ in range(5):
         assert fail_login(client, user.email).status_code == 401
-    # Even the right password is refused now, and from another address too.
+    # The sixth try, at once: refused whatever the password, from any address.
     response = client.post(
         "/auth/login",
         data={"email": user.email.upper(), "password": PASSWORD},
         environ_base={"REMOTE_ADDR": "198.51.100.9"},
     )
-    assert_rate_limited(response)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) in (1, 2)
+    assert "wait 1 second and try again" in response.text
     assert response.headers["Content-Type"].startswith("text/html")
-    assert "Traceback" not in response.text
     # Another account from the same address is not affected.
     other = make.user()
     assert (
         client.post("/auth/login", data={"email": other.email, "password": PASSWORD}).status_code
         == 302
     )
+    client.post("/auth/logout")
+    # A second later the right password works, and the count starts again.
+    _last_failure_ago(app, user.email, 2)
+    assert (
+        client.post("/auth/login", data={"email": user.email, "password": PASSWORD}).status_code
+        == 302
+    )
+    with app.app_context():
+        assert db.session.get(User, user.id).failed_logins == 0
+
+
+@pytest.mark.parametrize(("failures", "wait"), [(6, 2), (8, 8), (10, 32), (11, 60), (500, 60)])
+def test_each_failure_doubles_the_wait_up_to_a_minute(client, app, make, failures, wait):
+    user = make.user()
+    _last_failure_ago(app, user.email, 0, failures)
+    response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert wait <= int(response.headers["Retry-After"]) <= wait + 1
+    # After the wait, even after hundreds of failures, the owner gets in.
+    _last_failure_ago(app, user.email, wait + 1)
+    assert (
+        client.post("/auth/login", data={"email": user.email, "password": PASSWORD}).status_code
+        == 302
+    )
+
+
+def test_tries_during_the_wait_do_not_make_it_longer(client, app, make):
+    user = make.user()
+    _last_failure_ago(app, user.email, 0, 7)
+    for _ in range(5):
+        assert fail_login(client, user.email).status_code == 429
+    with app.app_context():
+        assert db.session.get(User, user.id).failed_logins == 7
+
+
+def test_an_unknown_email_never_waits(client):
+    for _ in range(8):
+        assert fail_login(client, "nobody-here@example.com").status_code == 401
 
 
 def test_thirty_failures_from_one_address_block_that_address(client, make):
@@ -74,7 +127,7 @@ def test_thirty_failures_from_one_address_block_that_address(client, make):
 
 def test_successful_logins_do_not_count(client, make):
     user = make.user()
-    for _ in range(12):  # more than the 10 failures allowed
+    for _ in range(12):  # more than the failures allowed before a wait
         assert (
             client.post("/auth/login", data={"email": user.email, "password": PASSWORD}).status_code
             == 302
@@ -136,15 +189,15 @@ def redis_app(database_url: str, app: Flask) -> Iterator[Flask]:
 
 
 def test_login_limits_are_shared_through_redis(redis_app, make):
-    """Two app instances (two processes or hosts) count the same failures when using Redis."""
-    user = make.user(email=f"redis-{secrets.token_hex(4)}@example.com")
+    """Two app instances (two processes or hosts) count the same failures from one address
+    when using Redis (the per-account waits are in the database, shared anyway)."""
     first, second = redis_app.test_client(), redis_app.test_client()
     assert "redis" in type(limiter.storage).__name__.lower()
-    for n in range(10):
-        assert fail_login(first if n % 2 else second, user.email).status_code == 401
-    assert_rate_limited(
-        second.post("/auth/login", data={"email": user.email, "password": PASSWORD})
-    )
+    address = f"198.51.100.{secrets.randbelow(200) + 20}"
+    for n in range(30):
+        response = fail_login(first if n % 2 else second, f"redis-{n}@example.com", address)
+        assert response.status_code == 401
+    assert_rate_limited(fail_login(second, "redis-last@example.com", address))
     limiter.reset()
 
 

@@ -17,11 +17,11 @@ from unittest.mock import patch
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.engine import Connection, Engine
 
 from app.extensions import db
-from app.models import Attempt, Cohort, User, utcnow
+from app.models import Attempt, Cohort, CohortMember, User, utcnow
 from app.services import attempts, cohorts, progress
 from app.services.catalogue import get_catalogue
 from tests.conftest import PASSWORD_HASH, Api, Factory, make_app
@@ -135,6 +135,13 @@ def build_world(days_ago_first: int = 10) -> World:
     people = [new_user(f"L{i} Learner") for i in range(1, 7)]
     for user in people:
         cohorts.join_cohort(user, cohort.join_code)
+    # They joined before any of their work below (the drill-down and the answers' CSV show
+    # only what a learner did since joining the cohort).
+    db.session.execute(
+        update(CohortMember)
+        .where(CohortMember.cohort_id == cohort.id)
+        .values(joined_at=now - timedelta(days=400))
+    )
     l1, l2, l3, l4, l5, _ = people
     old = now - timedelta(days=30)
     answer(l1, "check", check("a", "a", ["a", "b"]), first)

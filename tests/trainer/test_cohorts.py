@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from app.extensions import db
+from app.models import User
 from app.services import cohorts, learner_lists
 from tests.trainer.conftest import new_user
 
@@ -86,12 +88,21 @@ def test_adding_learners_creates_invited_accounts_once(small):
     people = learner_lists.parse_email_list(
         f"NEW.person@Example.com, new.person@example.com, {known.email}"
     )
-    result = cohorts.add_learners(cohort, people)
-    assert [u.email for u, _ in result.invited] == ["new.person@example.com"]
-    assert [u.email for u in result.added] == [known.email]
-    again = cohorts.add_learners(cohort, people)
-    assert (again.invited, again.added, len(again.already)) == ([], [], 2)
+    result = cohorts.add_learners(cohort, people, invited_by=trainer)
+    # Everyone is invited alike, account or not (issue 12); nobody is a member before accepting.
+    assert [email for email, _, _ in result.invited] == ["new.person@example.com", known.email]
+    assert result.added == []
+    assert len(cohorts.members_of(cohort).learners) == 0
+    again = cohorts.add_learners(cohort, people, invited_by=trainer)
+    assert len(again.invited) == 2  # invited again (a new link), still not members
+    assert db.session.scalar(select(func.count()).select_from(User)) == 3
+    # The operator's CLI adds at once.
+    direct = cohorts.add_learners(cohort, people, direct=True)
+    assert [u.email for u in direct.added] == ["new.person@example.com", known.email]
+    assert direct.new_accounts == []  # the account was made by the invitation above
     assert len(cohorts.members_of(cohort).learners) == 2
+    again = cohorts.add_learners(cohort, people, invited_by=trainer)
+    assert (again.invited, len(again.already)) == ([], 2)
     with pytest.raises(cohorts.CohortError) as refused:
         cohorts.add_learners(cohort, learner_lists.parse_email_list("ok@x.org, broken@"))
     assert refused.value.problems

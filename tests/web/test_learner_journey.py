@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Attempt
+from app.models import Attempt, User
 from tests.conftest import quiz_form_data, right_answers, wrong_answers
 
 
@@ -44,7 +44,14 @@ def test_register_then_see_the_course(client, catalogue):
             "password": "a sentence that is long",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/auth/login"
+    page = client.get("/auth/login")
+    assert "your account is ready: log in" in page.text
+    login = client.post(
+        "/auth/login", data={"email": "nora@example.com", "password": "a sentence that is long"}
+    )
+    assert login.status_code == 302
     home = client.get("/")
     assert "Hello, Nora New" in home.text
     for module in catalogue.modules:
@@ -71,13 +78,46 @@ def test_registration_errors_are_explained(client, form, message):
     assert message in response.text
 
 
-def test_an_email_registers_once(client, learner):
-    response = client.post(
+def test_an_email_registers_once_and_the_answer_tells_nobody_it_had(client, app, learner):
+    """Issue 12: registering an address that has an account answers exactly as for a new one,
+    changes nothing, and logs nobody in."""
+    taken = client.post(
         "/auth/register",
         data={"name": "Twin", "email": learner.email.upper(), "password": "long enough password"},
     )
-    assert response.status_code == 422
-    assert "already exists" in response.text
+    taken_page = client.get("/auth/login").text
+    new = client.post(
+        "/auth/register",
+        data={"name": "New", "email": "brand-new@example.com", "password": "long enough password"},
+    )
+    new_page = client.get("/auth/login").text
+    assert taken.status_code == new.status_code == 303
+    assert taken.headers["Location"] == new.headers["Location"]
+    assert "already exists" not in taken_page
+    assert taken_page == new_page
+    assert client.get("/auth/account").status_code == 302  # nobody was logged in
+    with app.app_context():
+        twin = db.session.get(User, learner.id)
+        assert (twin.name, twin.password_hash) == (learner.name, learner.password_hash)
+
+
+def test_registration_has_a_rate_limit(app, client):
+    for number in range(10):
+        response = client.post(
+            "/auth/register",
+            data={
+                "name": "R",
+                "email": f"r{number}@example.com",
+                "password": "long enough password",
+            },
+        )
+        assert response.status_code == 303
+    response = client.post(
+        "/auth/register",
+        data={"name": "R", "email": "r-late@example.com", "password": "long enough password"},
+    )
+    assert response.status_code == 429
+    assert "Too many attempts" in response.text
 
 
 def test_pages_need_a_login(client, catalogue):

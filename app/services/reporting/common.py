@@ -3,6 +3,7 @@ databases' spellings, and the upserts that add amounts to the summary tables."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,6 +25,30 @@ class ReportFilterError(ValueError):
     """A date range that cannot be used (unreadable, or ending before it starts)."""
 
 
+# Reports cover dates in this range: far enough either way for any course, and every day in it
+# has a next day (9999-12-31 + 1 day overflowed into a 500).
+FIRST_DATE = date(1970, 1, 1)
+LAST_DATE = date(2999, 12, 31)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _report_date(label: str, value: str) -> date:
+    """A date written YYYY-MM-DD within FIRST_DATE..LAST_DATE, or ReportFilterError."""
+    try:
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError(value)
+        found = date.fromisoformat(value)
+    except ValueError:
+        raise ReportFilterError(
+            f"Write the '{label}' date as year-month-day, like 2024-05-31."
+        ) from None
+    if not FIRST_DATE <= found <= LAST_DATE:
+        raise ReportFilterError(
+            f"Choose a '{label}' date from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}."
+        )
+    return found
+
+
 @dataclass(frozen=True)
 class ReportFilter:
     """The cohort and the dates a report covers; both dates are included, None means open."""
@@ -33,20 +58,22 @@ class ReportFilter:
     date_to: date | None = None
 
     @classmethod
-    def parse(cls, cohort_id: int, date_from: str | None, date_to: str | None) -> ReportFilter:
-        """From ISO dates (YYYY-MM-DD) as a form or a query string gives them; empty is open."""
+    def parse(
+        cls,
+        cohort_id: int,
+        date_from: str | None,
+        date_to: str | None,
+        allow_empty: bool = True,
+    ) -> ReportFilter:
+        """From dates written YYYY-MM-DD, as a form or a query string gives them. A missing
+        date (None) is open; so is an empty one when `allow_empty` (a form's empty field; the
+        API, whose document says `format: date`, refuses it)."""
         dates: list[date | None] = []
         for label, value in (("from", date_from), ("to", date_to)):
-            value = (value or "").strip()
-            if not value:
+            if value is None or (allow_empty and not value.strip()):
                 dates.append(None)
                 continue
-            try:
-                dates.append(date.fromisoformat(value))
-            except ValueError:
-                raise ReportFilterError(
-                    f"Write the '{label}' date as year-month-day, like 2024-05-31."
-                ) from None
+            dates.append(_report_date(label, value.strip()))
         if dates[0] and dates[1] and dates[1] < dates[0]:
             raise ReportFilterError("Choose a 'to' date on or after the 'from' date.")
         return cls(cohort_id, dates[0], dates[1])

@@ -140,12 +140,28 @@ def _answer_view(quiz: Quiz | None, answer: Answer) -> AnswerView:
     )
 
 
+def _since_joining(f: ReportFilter) -> Any:
+    """Attempts made while a learner of this cohort: what joining (or accepting an invitation)
+    consents to; answers given before, for another cohort or alone, stay the learner's own."""
+    return (
+        select(_MEMBER.c.user_id)
+        .where(
+            _MEMBER.c.cohort_id == f.cohort_id,
+            _MEMBER.c.role == "learner",
+            _MEMBER.c.user_id == Attempt.user_id,
+            _MEMBER.c.joined_at <= Attempt.submitted_at,
+        )
+        .exists()
+    )
+
+
 def learner_attempts(f: ReportFilter, user_id: int) -> list[AttemptView]:
-    """Every attempt of the learner within the range, newest first, with every answer."""
+    """Every attempt of the learner within the range since they joined the cohort, newest
+    first, with every answer."""
     catalogue = get_catalogue()
     attempts = db.session.scalars(
         select(Attempt)
-        .where(Attempt.user_id == user_id, *f.in_range(Attempt.submitted_at))
+        .where(Attempt.user_id == user_id, *f.in_range(Attempt.submitted_at), _since_joining(f))
         .options(selectinload(Attempt.answers))
         .order_by(Attempt.submitted_at, Attempt.id)
     ).all()
@@ -169,7 +185,8 @@ def learner_attempts(f: ReportFilter, user_id: int) -> list[AttemptView]:
 
 
 def answer_rows(f: ReportFilter) -> Iterator[Any]:
-    """Every answer of the cohort's learners within the range, streamed for the CSV export:
+    """Every answer of the cohort's learners within the range since they joined, streamed for
+    the CSV export:
     (user id, name, email, attempt id, quiz id, submitted_at, question id, version, selected,
     correct)."""
     statement = (
@@ -177,7 +194,7 @@ def answer_rows(f: ReportFilter) -> Iterator[Any]:
         .add_columns(Answer.question_id, Answer.question_version, Answer.selected, Answer.correct)
         .join(Attempt, Attempt.id == Answer.attempt_id)
         .join(User, User.id == Attempt.user_id)
-        .where(*f.attempts())
+        .where(*f.attempts(), _since_joining(f))
         .order_by(User.name, User.id, Attempt.submitted_at, Attempt.id, Answer.position)
         .execution_options(yield_per=2000)
     )

@@ -1,0 +1,121 @@
+"""The caller's invitations to cohorts (issue 12): list them, accept or decline one."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from flask.typing import ResponseReturnValue
+
+from app.api.blueprint import bp
+from app.api.openapi import EXTRA_PATHS, _json, _ref
+from app.api.routes import api_user
+from app.db import writes
+from app.extensions import db
+from app.responses import error_response
+from app.serializers.cohorts import invitation_json, joined_json
+from app.services import cohorts, invitations
+
+
+@bp.get("/me/invitations")
+def my_invitations() -> ResponseReturnValue:
+    """Invitations waiting for the caller's answer, newest first."""
+    pending = invitations.pending_for(api_user().id)
+    return jsonify(
+        invitations=[invitation_json(item, invitations.CONSENT_TEXT) for item in pending]
+    )
+
+
+def _answer(invitation_id: int, accept: bool) -> ResponseReturnValue:
+    invitation = invitations.pending_invitation(api_user().id, invitation_id)
+    if invitation is None:
+        return error_response(404, "No such invitation waiting for your answer.")
+    cohort = cohorts.answer_invitation(invitation, accept)
+    db.session.commit()
+    if accept:
+        return jsonify(joined_json(cohort, True))
+    return "", 204
+
+
+@bp.post("/me/invitations/<int:invitation_id>/accept")
+@writes("POST")
+def accept_invitation(invitation_id: int) -> ResponseReturnValue:
+    """Become a learner of the cohort: its trainers then see what CONSENT_TEXT says."""
+    return _answer(invitation_id, True)
+
+
+@bp.post("/me/invitations/<int:invitation_id>/decline")
+@writes("POST")
+def decline_invitation(invitation_id: int) -> ResponseReturnValue:
+    """Say no: the caller stays out of the cohort and its trainers see nothing of theirs."""
+    return _answer(invitation_id, False)
+
+
+# ---------------------------------------------------------------------------- OpenAPI
+
+_ID = {"name": "invitation_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_NOT_FOUND = _json(_ref("Error"), "No such invitation waiting for the caller's answer")
+_INVITATION = {
+    "type": "object",
+    "required": ["id", "cohort", "trainers", "invited_at", "trainers_will_see"],
+    "properties": {
+        "id": {"type": "integer"},
+        "cohort": {
+            "type": "object",
+            "required": ["name", "description"],
+            "properties": {"name": {"type": "string"}, "description": {"type": "string"}},
+        },
+        "trainers": {"type": "array", "items": {"type": "string"}},
+        "invited_at": {"type": "string", "format": "date-time"},
+        "trainers_will_see": {"type": "string"},
+    },
+}
+_JOINED = {
+    "type": "object",
+    "required": ["cohort", "joined"],
+    "properties": {
+        "cohort": {
+            "type": "object",
+            "required": ["id", "name"],
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        },
+        "joined": {"type": "boolean"},
+    },
+}
+_401 = _json(_ref("Error"), "Missing or invalid token")
+
+EXTRA_PATHS.update(
+    {
+        "/me/invitations": {
+            "get": {
+                "summary": "Invitations to cohorts waiting for the caller's answer",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["invitations"],
+                            "properties": {"invitations": {"type": "array", "items": _INVITATION}},
+                        }
+                    ),
+                    "401": _401,
+                },
+            }
+        },
+        "/me/invitations/{invitation_id}/accept": {
+            "post": {
+                "summary": "Accept: become a learner of the cohort (its trainers then see your work)",
+                "parameters": [_ID],
+                "responses": {
+                    "200": _json(_JOINED, "Joined"),
+                    "401": _401,
+                    "404": _NOT_FOUND,
+                },
+            }
+        },
+        "/me/invitations/{invitation_id}/decline": {
+            "post": {
+                "summary": "Decline: stay out of the cohort",
+                "parameters": [_ID],
+                "responses": {"204": {"description": "Declined"}, "401": _401, "404": _NOT_FOUND},
+            }
+        },
+    }
+)
