@@ -212,6 +212,7 @@ def _account_page(
         new_token=new_token,
         delete_form=delete_form or DeleteAccountForm(prefix="delete", formdata=None),
         deleted_answers=current_app.config["DELETED_ACCOUNT_ANSWERS"],
+        token_days=current_app.config["API_TOKEN_DAYS"],
     )
 
 
