@@ -5,6 +5,7 @@ over."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import secrets
 from datetime import timedelta
@@ -112,6 +113,10 @@ def issue_reset(user: User, issued_by: User | None) -> str:
         )
     )
     db.session.flush()
+    logging.getLogger("rapport.security").info(
+        "password reset link issued",
+        extra={"user_id": user.id, "issued_by": issued_by.id if issued_by else "cli"},
+    )
     return secret
 
 
