@@ -124,7 +124,6 @@ def register() -> ResponseReturnValue:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@writes("POST")
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURES_PER_IP"],
     methods=["POST"],
@@ -141,7 +140,7 @@ def login() -> ResponseReturnValue:
         wait = sign_in.wait_seconds(form.email.data)
         if wait:
             form.password.errors.append(
-                f"Too many failed attempts for this account: wait {wait} "
+                f"Too many failed attempts with this email address: wait {wait} "
                 f"second{'s' if wait != 1 else ''} and try again."
             )
             page = render_template("auth/login.html", form=form)
@@ -149,14 +148,12 @@ def login() -> ResponseReturnValue:
             return page, 429, {"Retry-After": str(wait + 1)}
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            sign_in.note_success(user)
-            db.session.commit()
+            sign_in.forget_failures(form.email.data)
             start_session(user)
             security_log.info("login", extra={"user_id": user.id})
             return redirect(safe_next(request.args.get("next")))
         g.login_failed = True
         sign_in.note_failure(form.email.data)
-        db.session.commit()
         known = accounts.user_by_email(form.email.data)  # logged, never shown to the visitor
         security_log.warning("login failed", extra={"user_id": known.id if known else None})
         form.password.errors.append("That email and password do not match an account.")

@@ -29,10 +29,6 @@ class User(UserMixin, db.Model):
     # Set on the placeholder that keeps a deleted account's answers for cohort statistics
     # (DELETED_ACCOUNT_ANSWERS = "anonymise"): it has no password, is inactive and is never listed.
     deleted_at: Mapped[datetime | None]
-    # Failed logins since the last success, and when the last one was: each failure past a few
-    # makes the next attempt wait longer (services/accounts.login_delay), never a hard lock.
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    last_failed_login_at: Mapped[datetime | None]
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

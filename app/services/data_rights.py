@@ -58,12 +58,7 @@ REGISTRY: tuple[PersonalData, ...] = (
         "id",
         "delete",
         "Your account: name, email address, role and when it was created.",
-        secret_columns=(
-            "password_hash",
-            "session_version",
-            "failed_logins",
-            "last_failed_login_at",
-        ),
+        secret_columns=("password_hash", "session_version"),
     ),
     PersonalData(
         "api_token",

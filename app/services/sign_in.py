@@ -8,16 +8,19 @@ import hashlib
 import logging
 import math
 import secrets
+import time
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import CohortMember, PasswordReset, User, utcnow
 from app.services import accounts
 
 FREE_FAILURES = 5  # failures allowed before any wait
 MAX_DELAY_SECONDS = 60  # the longest wait, so nobody can lock an account out for long
+FAILURE_MEMORY_SECONDS = 15 * 60  # a series of failures is forgotten this long after it began
 RESET_HOURS = 24
 
 
@@ -36,34 +39,53 @@ def delay_after(failures: int) -> int:
     return min(2 ** (failures - FREE_FAILURES), MAX_DELAY_SECONDS)
 
 
+def _keys(email: str) -> tuple[str, str]:
+    """The counters of failures and of the current wait for this address, in the rate-limit
+    storage (Redis when several processes serve): by address, not by account, so an address
+    without an account waits exactly like one with (the waits tell nobody who has one)."""
+    address = accounts.normalise_email(email)[:254]
+    return f"rapport/login-failures/{address}", f"rapport/login-wait/{address}"
+
+
+def _storage() -> Any:
+    return limiter.limiter.storage  # the in-memory fallback while Redis is unreachable
+
+
+def _storage_down() -> None:
+    logging.getLogger("rapport.security").warning("login wait storage unavailable")
+
+
 def wait_seconds(email: str) -> int:
-    """How long the account with this email must wait before the next try (0: may try now).
-    An unknown email never waits, like any account without failures (the per-IP limit holds)."""
-    user = accounts.user_by_email(email)
-    if user is None or user.last_failed_login_at is None:
+    """How long this address must wait before its next login attempt (0: it may try now)."""
+    _, wait_key = _keys(email)
+    try:
+        if not _storage().get(wait_key):
+            return 0
+        return max(1, math.ceil(_storage().get_expiry(wait_key) - time.time()))
+    except Exception:  # the storage is down: the per-IP limit (in memory) still holds
+        _storage_down()
         return 0
-    ready = user.last_failed_login_at + timedelta(seconds=delay_after(user.failed_logins))
-    return max(0, math.ceil((ready - utcnow()).total_seconds()))
 
 
 def note_failure(email: str) -> None:
-    """Count a failed login against the account with this email, if there is one."""
-    user = accounts.user_by_email(email)
-    if user is None:
-        return
-    db.session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(failed_logins=User.failed_logins + 1, last_failed_login_at=utcnow())
-    )
-    db.session.expire(user, ["failed_logins", "last_failed_login_at"])
+    """Count a failed login for the address and start its wait, once it has earned one."""
+    count_key, wait_key = _keys(email)
+    try:
+        delay = delay_after(_storage().incr(count_key, FAILURE_MEMORY_SECONDS))
+        if delay:
+            _storage().clear(wait_key)
+            _storage().incr(wait_key, delay)
+    except Exception:
+        _storage_down()
 
 
-def note_success(user: User) -> None:
-    if user.failed_logins or user.last_failed_login_at is not None:
-        user.failed_logins = 0
-        user.last_failed_login_at = None
-        db.session.flush()
+def forget_failures(email: str) -> None:
+    """A successful login (or a password reset) starts the count again."""
+    try:
+        for key in _keys(email):
+            _storage().clear(key)
+    except Exception:
+        _storage_down()
 
 
 # ------------------------------------------------------------------------------ reset links
@@ -141,7 +163,6 @@ def use_reset(secret: str, password: str) -> User:
         raise accounts.AccountError("token", "This reset link is not valid any more.")
     accounts.change_password(user, password)
     reset.used_at = utcnow()
-    user.failed_logins = 0
-    user.last_failed_login_at = None
     db.session.flush()
+    forget_failures(user.email)
     return user

@@ -2,7 +2,6 @@
 
 cohort_invitation: a trainer's invitation, accepted or declined by the learner.
 password_reset: one-time password-reset links issued by an administrator or trainer.
-user: failed-login counters for growing delays (the hard lock is gone).
 api_token.expires_at: tokens expire; existing ones get the default 90 days from now.
 attempt.idempotency_key: VARCHAR(100), as "api:" + an 80-character key did not fit in 80.
 
@@ -78,11 +77,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("password_reset") as batch_op:
         batch_op.create_index("ix_password_reset_user_id", ["user_id"])
-    with op.batch_alter_table("user") as batch_op:
-        batch_op.add_column(
-            sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch_op.add_column(sa.Column("last_failed_login_at", sa.DateTime(), nullable=True))
     with op.batch_alter_table("api_token") as batch_op:
         batch_op.add_column(sa.Column("expires_at", sa.DateTime(), nullable=True))
     token = sa.table("api_token", sa.column("expires_at", sa.DateTime()))
@@ -101,9 +95,6 @@ def downgrade() -> None:
         )
     with op.batch_alter_table("api_token") as batch_op:
         batch_op.drop_column("expires_at")
-    with op.batch_alter_table("user") as batch_op:
-        batch_op.drop_column("last_failed_login_at")
-        batch_op.drop_column("failed_logins")
     with op.batch_alter_table("password_reset") as batch_op:
         batch_op.drop_index("ix_password_reset_user_id")
     op.drop_table("password_reset")
