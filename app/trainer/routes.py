@@ -102,7 +102,15 @@ def progress(cohort_id: int) -> ResponseReturnValue:
     sort = request.args.get("sort", "name")[:80]
     descending = request.args.get("dir") == "desc"
     rows = reporting.sort_rows(reporting.learner_rows(f), sort, descending)
-    return _page("progress.html", cohort, f, rows=rows, sort=sort, descending=descending)
+    return _page(
+        "progress.html",
+        cohort,
+        f,
+        rows=rows,
+        groups=reporting.matrix_columns(),
+        sort=sort,
+        descending=descending,
+    )
 
 
 @bp.get("/cohorts/<int:cohort_id>/items")

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, or_, select
 
+from app.content import Module, Quiz
 from app.extensions import db
 from app.models import Attempt, LessonRead
 from app.services.catalogue import get_catalogue
@@ -46,6 +47,28 @@ class LearnerRow:
     @property
     def completed_count(self) -> int:
         return len(self.completed)
+
+
+@dataclass(frozen=True)
+class ModuleColumns:
+    """One module's group of columns in the matrix: lessons read, then its graded quizzes."""
+
+    module: Module
+    quizzes: list[Quiz]
+
+    @property
+    def width(self) -> int:
+        return 1 + len(self.quizzes)
+
+
+def matrix_columns() -> list[ModuleColumns]:
+    """The matrix's column groups, one per module in course order."""
+    catalogue = get_catalogue()
+    groups = []
+    for module in catalogue.modules:
+        quizzes = [catalogue.quiz(quiz_id) for quiz_id in module.quizzes]
+        groups.append(ModuleColumns(module, [q for q in quizzes if q and q.is_graded]))
+    return groups
 
 
 def learner_rows(f: ReportFilter) -> list[LearnerRow]:
