@@ -294,7 +294,8 @@ def check_page(page, path: str, label: str, artifacts, expect_status: int = 200)
 @pytest.fixture(scope="module")
 def trainer_state(live_server, browser) -> dict:
     """A trainer's cohort of three learners who took every quiz, and the trainer's cookies.
-    Learners 0 and 2 also read every lesson, so they earn a certificate; 2's is revoked."""
+    Learners 0 and 2 also read every lesson, so they earn a certificate; 2's is revoked. Learner 0
+    failed each graded quiz once before passing it, learner 1 failed each twice."""
     trainer = live_server.user(role="trainer", name="Tess Trainer")
     learners = [live_server.user(name=f"Cohort Learner {n}") for n in range(3)]
     with live_server.app.app_context():
@@ -313,6 +314,8 @@ def trainer_state(live_server, browser) -> dict:
                     for lesson in module.lessons:
                         progress.record_lesson_read(learner.id, module, lesson.id)
             for quiz in catalogue.quizzes.values():
+                for _ in range({0: 2, 1: 1}.get(index, 0) if quiz.is_graded else 0):
+                    attempts.submit_attempt(learner.id, quiz, wrong_answers(quiz))
                 answers = right_answers(quiz) if index % 2 == 0 else wrong_answers(quiz)
                 attempts.submit_attempt(learner.id, quiz, answers)
         db.session.commit()
