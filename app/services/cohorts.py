@@ -241,14 +241,11 @@ def remove_learner(cohort: Cohort, user_id: int) -> bool:
 def add_trainer(cohort: Cohort, email: str) -> User:
     """Make an existing trainer (or admin) a co-trainer of the cohort."""
     user = accounts.user_by_email(email)
-    if user is None:
+    if user is None or not user.is_trainer:
+        # One answer for "no account" and "a learner's account": no list of who has one.
         raise CohortError(
-            f"No account has the email {accounts.normalise_email(email)}. "
-            "Co-trainers need an account with the trainer role."
-        )
-    if not user.is_trainer:
-        raise CohortError(
-            f"{user.email} is a learner. Ask an administrator to give them the trainer role first."
+            f"{accounts.normalise_email(email)} is not a trainer's account. Co-trainers need an "
+            "account with the trainer role first (an administrator gives it)."
         )
     add_member(cohort, user.id, "trainer")
     return user
