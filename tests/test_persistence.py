@@ -17,6 +17,7 @@ def test_progress_survives_a_restart(tmp_path: Path, committed_db):
     client.post(
         "/auth/register", data={"name": "Rita", "email": "rita@example.com", "password": PASSWORD}
     )
+    client.post("/auth/login", data={"email": "rita@example.com", "password": PASSWORD})
     catalogue = first.extensions["rapport_catalogue"]
     module = catalogue.modules[0]
     quiz = catalogue.quiz(module.quizzes[0])

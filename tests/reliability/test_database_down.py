@@ -75,7 +75,7 @@ def test_it_recovers_by_itself_when_the_database_appears(tmp_path: Path):
     response = client.post(
         "/auth/register", data={"name": "Back", "email": "back@example.com", "password": PASSWORD}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     with app.app_context():
         db.engine.dispose()
 
