@@ -31,6 +31,7 @@ from app.services.reporting.learners import (
     learner_attempts,
     learners_json_text,
 )
+from app.services.reporting.learning_gain import MIN_LEARNERS, ConceptGain, learning_gain
 from app.services.reporting.matrix import (
     STALLED_DAYS,
     Attention,
@@ -50,12 +51,14 @@ __all__ = [
     "FLAG_MIN_ANSWERS",
     "HARD",
     "MIN_GROUP",
+    "MIN_LEARNERS",
     "STALLED_DAYS",
     "AnswerView",
     "Attention",
     "AttemptView",
     "CertificateCounts",
     "CohortReport",
+    "ConceptGain",
     "HeldCertificate",
     "LearnerRef",
     "LearnerRow",
@@ -73,6 +76,7 @@ __all__ = [
     "learner_attempts",
     "learner_certificate",
     "learner_rows",
+    "learning_gain",
     "learners_json_text",
     "needs_attention",
     "pearson",
