@@ -93,13 +93,13 @@ def decide_command(
             raise click.ClickException(f"no administrator with the email {email}")
         by_id = user.id
     catalogue, reference = _catalogues(directory)
+    via = f"command line ({email or getpass.getuser()})"
     try:
         if decision == "revert":
-            record = revert_question(question, by_id=by_id)
+            record = revert_question(question, via=via)
             db.session.commit()
             click.echo(f"{question}: the {record.decision} decision is reverted.")
             return
-        via = f"command line ({email or getpass.getuser()})"
         result = decide(
             catalogue, question, decision, by_id=by_id, via=via, force=force, reference=reference
         )

@@ -42,6 +42,4 @@ class ContentDecision(db.Model):
     attempts_changed: Mapped[int] = mapped_column(default=0)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reverted_at: Mapped[datetime | None]
-    reverted_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), index=True
-    )
+    reverted_via: Mapped[str | None] = mapped_column(String(120))

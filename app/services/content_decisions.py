@@ -71,7 +71,7 @@ def decide(
     begin_writing()
     current = active_decisions().get(_split(key))
     if current is not None:
-        revert(current, by_id=by_id)
+        revert(current, via=via)
     item = _item(catalogue, reference, key)
     if decision == "rescore" and not item.rescorable:
         raise DecisionRefused(f"{key} cannot be rescored: {item.why_not_rescorable}")
@@ -136,7 +136,7 @@ def _apply(record: ContentDecision, item: QuestionImpact, decision: str, states:
     return len(attempts_before)
 
 
-def revert(record: ContentDecision, *, by_id: int | None) -> None:
+def revert(record: ContentDecision, *, via: str) -> None:
     """Put back every value the decision overwrote, and rebuild the summaries. Flushes only."""
     if record.reverted_at is not None:
         raise DecisionRefused("this decision was reverted already")
@@ -150,15 +150,15 @@ def revert(record: ContentDecision, *, by_id: int | None) -> None:
             .values(score=score, max_score=maximum, passed=passed)
         )
     record.reverted_at = utcnow()
-    record.reverted_by_id = by_id
+    record.reverted_via = via[:120]
     db.session.flush()
     hooks.rebuild(db.session.connection())
 
 
-def revert_question(key: str, *, by_id: int | None) -> ContentDecision:
+def revert_question(key: str, *, via: str) -> ContentDecision:
     """Revert the decision in force on QUIZ/QUESTION."""
     current = active_decisions().get(_split(key))
     if current is None:
         raise DecisionRefused(f"{key}: no decision in force to revert")
-    revert(current, by_id=by_id)
+    revert(current, via=via)
     return current

@@ -125,19 +125,12 @@ REGISTRY: tuple[PersonalData, ...] = (
         secret_columns=("claimed_by", "claimed_until"),
     ),
     # Issue 14: decisions an admin took on changed questions stay (they explain reports' figures);
-    # only who took or reverted them is forgotten.
+    # only who took them is forgotten.
     PersonalData(
         "content_decision",
         "decided_by_id",
         "detach",
         "Decisions you took, as an administrator, on answers to changed quiz questions.",
-        secret_columns=("changes",),
-    ),
-    PersonalData(
-        "content_decision",
-        "reverted_by_id",
-        "detach",
-        "Decisions on changed quiz questions that you reverted, as an administrator.",
         secret_columns=("changes",),
     ),
 )

@@ -32,17 +32,11 @@ def upgrade() -> None:
         sa.Column("attempts_changed", sa.Integer(), nullable=False),
         sa.Column("changes", sa.JSON(), nullable=False),
         sa.Column("reverted_at", sa.DateTime(), nullable=True),
-        sa.Column("reverted_by_id", sa.Integer(), nullable=True),
+        sa.Column("reverted_via", sa.String(length=120), nullable=True),
         sa.ForeignKeyConstraint(
             ["decided_by_id"],
             ["user.id"],
             name="fk_content_decision_decided_by_id_user",
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["reverted_by_id"],
-            ["user.id"],
-            name="fk_content_decision_reverted_by_id_user",
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_content_decision"),
@@ -50,12 +44,10 @@ def upgrade() -> None:
     with op.batch_alter_table("content_decision") as batch_op:
         batch_op.create_index("ix_content_decision_question", ["quiz_id", "question_id"])
         batch_op.create_index("ix_content_decision_decided_by_id", ["decided_by_id"])
-        batch_op.create_index("ix_content_decision_reverted_by_id", ["reverted_by_id"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("content_decision") as batch_op:
-        batch_op.drop_index("ix_content_decision_reverted_by_id")
         batch_op.drop_index("ix_content_decision_decided_by_id")
         batch_op.drop_index("ix_content_decision_question")
     op.drop_table("content_decision")
