@@ -103,7 +103,15 @@ def progress(cohort_id: int) -> ResponseReturnValue:
     sort = request.args.get("sort", "name")[:80]
     descending = request.args.get("dir") == "desc"
     rows = reporting.sort_rows(reporting.learner_rows(f), sort, descending)
-    return _page("progress.html", cohort, f, rows=rows, sort=sort, descending=descending)
+    return _page(
+        "progress.html",
+        cohort,
+        f,
+        rows=rows,
+        groups=reporting.matrix_columns(),
+        sort=sort,
+        descending=descending,
+    )
 
 
 @bp.get("/cohorts/<int:cohort_id>/items")
@@ -142,8 +150,7 @@ def attention(cohort_id: int) -> ResponseReturnValue:
     days = request.args.get("days", str(reporting.STALLED_DAYS))
     if not days.isdigit() or not 1 <= int(days) <= 3650:
         abort(400, "Give the number of days as a whole number from 1 to 3650.")
-    found = reporting.needs_attention(f, int(days))
-    return _page("attention.html", cohort, f, found=found, days=int(days))
+    return _page("attention.html", cohort, f, cases=reporting.attention_list(f, int(days)))
 
 
 @bp.get("/cohorts/<int:cohort_id>/learners/<int:user_id>")
