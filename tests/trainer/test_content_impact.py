@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Attempt, ContentDecision
+from app.models import Attempt, Certificate, ContentDecision
 from app.services import reporting
 from tests.trainer.conftest import CONTENT, World
 
@@ -223,3 +223,39 @@ def test_a_decision_on_an_unchanged_or_unknown_question_is_refused(small, world,
     result = decide(small, folder, "check/q3", "--rescore")
     assert result.exit_code == 1
     assert "cannot be rescored" in result.output
+
+
+def test_the_summaries_agree_with_the_rows_after_each_decision(small, world, tmp_path):
+    from tests.trainer.test_summaries import assert_summaries_match_live
+
+    folder = edited(tmp_path, KEY_CHANGED)
+    for args in (["--rescore", "--force"], ["--void", "--force"], ["--keep"], ["--revert"]):
+        assert decide(small, folder, "check/q2", *args).exit_code == 0
+        assert_summaries_match_live(world.cohort.id)
+
+
+def test_an_attempt_a_certificate_was_issued_on_keeps_its_score(small, world, tmp_path):
+    folder = edited(tmp_path, KEY_CHANGED)
+    (folder / "course.yaml").write_text('id: tiny\ntitle: Tiny course\nversion: "1"\n')
+    l1, l2 = world.learners[0], world.learners[1]
+    for learner in (l1, l2):
+        db.session.add(
+            Certificate(
+                user_id=learner.id,
+                course_id="tiny",
+                code=f"code-{learner.id}",
+                learner_name=learner.name,
+                course_title="Tiny course",
+                content_version="1",
+                issued_at=world.now,
+            )
+        )
+    db.session.commit()
+    before = scores()
+    # L2's pass (3/5 → 2/5) was the only one a rescore would fail: with a certificate it is kept.
+    result = decide(small, folder, "check/q2", "--rescore")
+    assert result.exit_code == 0, result.output
+    assert "2 attempt(s) a certificate was issued on keep their score" in result.output
+    after = scores()
+    assert after[:2] == before[:2]  # L1 and L2
+    assert after[2] == (4, 5, True)  # L3: b is right now
