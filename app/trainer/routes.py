@@ -15,6 +15,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from app.content import render_grid_figure
 from app.db import writes
 from app.extensions import db
 from app.forms import ConfirmForm
@@ -134,11 +135,20 @@ def items(cohort_id: int) -> ResponseReturnValue:
 def self_assessment(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
+    profiles = reporting.self_assessment(f)
+    grids = {
+        (p.quiz.id, p.profile_id): render_grid_figure(
+            p.quiz.profile(p.profile_id), counts=p.cell_counts
+        )
+        for p in profiles
+        if p.kind == "grid" and p.shown
+    }
     return _page(
         "self_assessment.html",
         cohort,
         f,
-        profiles=reporting.self_assessment(f),
+        profiles=profiles,
+        grids=grids,
         min_group=reporting.MIN_GROUP,
     )
 

@@ -50,3 +50,32 @@ def test_the_matrix_is_one_card_per_learner_on_a_phone(
     assert first.evaluate("row => getComputedStyle(row).display") == "block"
     label = first.locator("td").first.evaluate("cell => getComputedStyle(cell, '::before').content")
     assert label == '"Modules completed"', "each value is labelled by its column"
+
+
+def _grid_layout(page) -> list[list[str]]:
+    """The grid as a person reads it: column headings, then each row's heading and cell titles."""
+    table = page.locator("table.grid-table").first
+    head = [t.strip() for t in table.locator("thead th").all_inner_texts()]
+    rows = [
+        [row.locator("th").inner_text().strip()]
+        + [t.strip() for t in row.locator(".grid-title").all_inner_texts()]
+        for row in table.locator("tbody tr").all()
+    ]
+    return [head, *rows]
+
+
+def test_the_cohort_grid_reads_like_the_lesson_grid(new_context, trainer_state, artifacts) -> None:
+    page = new_context(storage_state=trainer_state["storage"]).new_page()
+    page.goto("/modules/life-positions/lessons/your-position")
+    lesson = _grid_layout(page)
+    page.goto(f"/trainer/cohorts/{trainer_state['cohort']}/self-assessment")
+    cohort = _grid_layout(page)
+    assert cohort == lesson, "one orientation: the same rows and columns in the same order"
+    assert lesson[1][1] == "Cooperation", "the top-left quadrant is cooperation, as in the lesson"
+    corner = page.locator("table.grid-table .grid-axis").first.inner_text()
+    assert "↓" in corner, "the rows' axis is named"
+    assert "→" in corner, "the columns' axis is named"
+    headings = page.locator("main h2").all_inner_texts()
+    assert any(h.startswith("Life position across the cohort") for h in headings)
+    assert not [h for h in headings if h.startswith("Your")], "cohort wording on cohort pages"
+    screenshot(page, artifacts, "trainer-self-assessment-grid")
