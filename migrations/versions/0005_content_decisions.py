@@ -9,7 +9,7 @@ Create Date: 2026-12-02 17:40:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_content_decisions"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
