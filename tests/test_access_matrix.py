@@ -35,6 +35,9 @@ OWNED_WRITE = {**dict.fromkeys(ROLES, 404), "anonymous": 302, "learner": "ok"}
 OWNED_API_WRITE = {**dict.fromkeys(ROLES, 404), "anonymous": 401, "learner": "ok"}
 
 RULES: dict[tuple[str, str], dict[str, int | str]] = {
+    ("content_admin.preview", "GET"): ADMIN_PAGE,
+    ("content_admin.decide_question", "POST"): ADMIN_WRITE,
+    ("content_admin.revert", "POST"): ADMIN_WRITE,
     ("learn.home", "GET"): PUBLIC,
     ("learn.module", "GET"): PAGE,
     ("learn.lesson", "GET"): PAGE,

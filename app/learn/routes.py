@@ -11,6 +11,7 @@ from app.learn.blueprint import bp
 from app.learn.forms import answers_from, build_quiz_form, field_name, started_at
 from app.services import attempts, certificates, invitations, progress, results
 from app.services.catalogue import get_catalogue
+from app.services.concept_results import concept_results
 
 
 def _module_or_404(module_id: str) -> ResponseReturnValue:
@@ -131,6 +132,7 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
         figures=figures,
         module=module,
         next_step=progress.module_progress(current_user.id, module.id).next_step,
+        concepts=concept_results(quiz, [(q.id, q.correct) for q in result.questions]),
     )
 
 

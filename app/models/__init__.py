@@ -1,6 +1,7 @@
 """SQLAlchemy models. Lessons and quizzes are not tables: rows refer to content by its YAML ids."""
 
 from app.models.cohort import Cohort, CohortInvitation, CohortMember
+from app.models.decision import DECISIONS, ContentDecision
 from app.models.learning import Answer, Attempt, LessonRead
 from app.models.record import Certificate, XapiStatement
 from app.models.summary import (
@@ -23,6 +24,8 @@ __all__ = [
     "Certificate",
     "Cohort",
     "CohortInvitation",
+    "ContentDecision",
+    "DECISIONS",
     "CohortMember",
     "CohortOption",
     "CohortProgress",

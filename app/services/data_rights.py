@@ -49,7 +49,10 @@ class PersonalData:
     def section(self) -> str:
         """The entry's name in an export: the table, or table.column for a second reference
         to the person in the same table (the one who sent an invitation, say)."""
-        return self.table if self.column in ("id", "user_id") else f"{self.table}.{self.column}"
+        shared = sum(entry.table == self.table for entry in REGISTRY) > 1
+        if not shared or self.column in ("id", "user_id"):
+            return self.table
+        return f"{self.table}.{self.column}"
 
 
 REGISTRY: tuple[PersonalData, ...] = (
@@ -158,6 +161,15 @@ REGISTRY: tuple[PersonalData, ...] = (
         "delete",
         "Learning records (xAPI statements) about you, for your organisation's record store.",
         secret_columns=("claimed_by", "claimed_until"),
+    ),
+    # Issue 14: decisions an admin took on changed questions stay (they explain reports' figures);
+    # only who took them is forgotten.
+    PersonalData(
+        "content_decision",
+        "decided_by_id",
+        "detach",
+        "Decisions you took, as an administrator, on answers to changed quiz questions.",
+        secret_columns=("changes",),
     ),
 )
 

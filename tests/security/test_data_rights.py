@@ -18,6 +18,7 @@ from app.models import (
     Cohort,
     CohortInvitation,
     CohortMember,
+    ContentDecision,
     LessonRead,
     PasswordReset,
     User,
@@ -114,6 +115,17 @@ def rich_learner(app: Flask, make, catalogue) -> tuple[User, str]:
         db.session.add(
             CohortInvitation(
                 cohort_id=cohort.id, user_id=user.id, invited_by=user.id, token_hash="d" * 64
+            )
+        )
+        db.session.add(  # 14: only an admin decides, but the registry must cover the row
+            ContentDecision(
+                quiz_id=quiz.id,
+                question_id=quiz.questions[0].id,
+                decision="keep",
+                question_version=quiz.questions[0].version,
+                content_version=catalogue.version,
+                decided_by_id=user.id,
+                decided_via="admin page",
             )
         )
         db.session.commit()
