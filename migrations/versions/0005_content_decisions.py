@@ -1,6 +1,6 @@
 """decisions on answers given to older versions of changed questions
 
-Revision ID: 0005_content_decisions
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02 17:40:00
 

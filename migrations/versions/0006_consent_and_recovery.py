@@ -5,8 +5,8 @@ password_reset: one-time password-reset links issued by an administrator or trai
 api_token.expires_at: tokens expire; existing ones get the default 90 days from now.
 attempt.idempotency_key: VARCHAR(100), as "api:" + an 80-character key did not fit in 80.
 
-Revision ID: 0005_consent_and_recovery
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02 17:50:00
 
 """
@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_consent_and_recovery"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
