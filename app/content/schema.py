@@ -6,13 +6,14 @@ derives (rendered HTML, question versions) live in private attributes set by the
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     PrivateAttr,
     StringConstraints,
     model_validator,
@@ -207,7 +208,22 @@ class AfterAttempts(Strict):
     after_attempts: int = Field(ge=1, le=100)
 
 
-ReviewPolicy = Literal["always", "after_pass"] | AfterAttempts
+def _review_policy(value: Any) -> str | AfterAttempts | None:
+    """`review:` as one clear message when it is none of the policies (not one per union arm)."""
+    if value is None or value in ("always", "after_pass"):
+        return value
+    if isinstance(value, AfterAttempts):
+        return value
+    if isinstance(value, dict) and list(value) == ["after_attempts"]:
+        number = value["after_attempts"]
+        if type(number) is int and 1 <= number <= 100:
+            return AfterAttempts(after_attempts=number)
+    raise ValueError(
+        "`review` must be `always`, `after_pass` or `after_attempts: N` with N from 1 to 100"
+    )
+
+
+ReviewPolicy = Annotated[AfterAttempts | str | None, PlainValidator(_review_policy)]
 
 
 class Quiz(Strict):
@@ -217,7 +233,7 @@ class Quiz(Strict):
     pass_mark: int | None = Field(default=None, ge=1, le=100)
     # When a learner who answered wrong may see the right answers and the explanations that
     # give them away: always, after_pass (default for graded quizzes), or after N attempts.
-    review: ReviewPolicy | None = None
+    review: ReviewPolicy = None
     feedback: Literal["end", "each"] = "end"  # each: checked question by question
     intro: Markdown | None = None
     profiles: list[Profile] = Field(default_factory=list)
@@ -279,7 +295,7 @@ class Quiz(Strict):
 
     @property
     def review_policy(self) -> str | int:
-        """"always", "after_pass", or the number of attempts after which all is shown."""
+        """ "always", "after_pass", or the number of attempts after which all is shown."""
         if isinstance(self.review, AfterAttempts):
             return self.review.after_attempts
         return self.review or ("after_pass" if self.is_graded else "always")
