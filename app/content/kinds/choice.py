@@ -46,8 +46,12 @@ class ChoiceKind(QuestionKind):
         ]
 
     def selection_from_form(self, question: Question, values: Mapping[str, Any]) -> list[str]:
+        # Ticked boxes come in the order shown, which differs per learner: store them in the
+        # written order, so that the same answer is stored alike for everyone.
         data = values[""]
-        return list(data) if isinstance(data, list) else [data]
+        chosen = list(data) if isinstance(data, list) else [data]
+        written = {option_id: index for index, option_id in enumerate(question.option_ids)}
+        return sorted(chosen, key=lambda option_id: written.get(option_id, len(written)))
 
     def answer_problem(self, question: Question, selected: list[str]) -> str | None:
         problem = super().answer_problem(question, selected)

@@ -24,7 +24,7 @@ STALLED_DAYS = 14
 @dataclass
 class QuizCell:
     attempts: int = 0
-    best: int | None = None
+    best: float | None = None
     max_score: int = 0
     passed: bool | None = None
     failed: int = 0
