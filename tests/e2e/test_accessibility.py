@@ -164,8 +164,8 @@ def test_every_quiz_can_be_done_with_the_keyboard_alone(
             page.keyboard.press("ArrowUp" if before == "1" else "ArrowDown")
             assert page.evaluate("document.activeElement.value") == before
         elif focused["type"] == "submit":
-            page.keyboard.press("Enter")
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
             if re.search(r"/attempts/\d+", page.url):
                 break
     page.wait_for_url(re.compile(r".*/attempts/\d+(#.*)?$"))
