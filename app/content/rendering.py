@@ -93,33 +93,54 @@ def render_markdown(text: str, figures: list[str] | None = None) -> str:
     return html
 
 
-def render_grid_figure(profile: Profile, highlight: tuple[str, str] | None = None) -> str:
-    """An accessible 2×2 table for a grid profile; `highlight` marks the learner's quadrant."""
+# One orientation everywhere a grid is drawn: the positive side of each axis first (top row,
+# left column), as the life-positions lesson draws it.
+GRID_SIDES = ("positive", "negative")
+
+
+def render_grid_figure(
+    profile: Profile,
+    highlight: tuple[str, str] | None = None,
+    counts: dict[tuple[str, str], int] | None = None,
+) -> str:
+    """An accessible 2×2 table for a grid profile, with both axes labelled. `highlight` marks the
+    learner's quadrant; with `counts` (learners per (x, y)) each cell shows its count instead of
+    its description, for a cohort."""
     assert profile.axes is not None
     x_axis, y_axis = profile.axes.x, profile.axes.y
-    sides = ("positive", "negative")
     rows = []
-    for y in sides:
+    for y in GRID_SIDES:
         cells = []
-        for x in sides:
+        for x in GRID_SIDES:
             cell = profile.cell(x, y)
             assert cell is not None
             here = highlight == (x, y)
             marker = '<strong class="grid-you">You are here</strong>' if here else ""
+            if counts is None:
+                body = f'<span class="grid-text">{escape(cell.description)}</span>'
+            else:
+                n = counts.get((x, y), 0)
+                body = (
+                    f'<span class="grid-count"><strong>{n}</strong> '
+                    f"learner{'' if n == 1 else 's'}</span>"
+                )
             cells.append(
                 f'<td class="grid-cell grid-{x}-{y}{" is-you" if here else ""}">'
                 f"{marker}"
                 f'<span class="grid-title">{escape(cell.title)}</span>'
                 f'<span class="grid-subtitle">{escape(cell.subtitle)}</span>'
-                f'<span class="grid-text">{escape(cell.description)}</span></td>'
+                f"{body}</td>"
             )
         label = getattr(y_axis, y)
         rows.append(f'<tr><th scope="row">{escape(label)}</th>{"".join(cells)}</tr>')
-    head = "".join(f'<th scope="col">{escape(getattr(x_axis, x))}</th>' for x in sides)
+    head = "".join(f'<th scope="col">{escape(getattr(x_axis, x))}</th>' for x in GRID_SIDES)
+    title = profile.title if counts is None else f"{profile.title_for_cohort}: learners in each"
     return (
         f'<figure class="grid-figure">'
-        f'<table class="grid-table"><caption>{escape(profile.title)}: '
+        f'<table class="grid-table"><caption>{escape(title)}: '
         f"{escape(y_axis.label)} (rows) × {escape(x_axis.label)} (columns)</caption>"
-        f"<thead><tr><td></td>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<thead><tr><td class="grid-corner">'
+        f'<span class="grid-axis">↓ {escape(y_axis.label)}<br>→ {escape(x_axis.label)}</span>'
+        f"</td>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f"</figure>"
     )

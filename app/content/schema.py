@@ -163,6 +163,8 @@ class GridCell(Strict):
 class Profile(Strict):
     id: Id
     title: Text
+    # How a trainer's cohort page names it; by default the title without its leading "Your".
+    cohort_title: Text | None = None
     kind: Literal["dominant", "grid", "trust-formula"]
     traits: list[Trait] = Field(min_length=1)
     axes: Axes | None = None
@@ -199,6 +201,14 @@ class Profile(Strict):
 
     def trait(self, trait_id: str) -> Trait | None:
         return next((t for t in self.traits if t.id == trait_id), None)
+
+    @property
+    def title_for_cohort(self) -> str:
+        """The title as a cohort page says it: "Your life position" becomes "Life position"."""
+        if self.cohort_title:
+            return self.cohort_title
+        title = self.title.removeprefix("Your ").removeprefix("your ")
+        return title[:1].upper() + title[1:]
 
     def cell(self, x: str, y: str) -> GridCell | None:
         return next((c for c in self.cells or [] if c.x == x and c.y == y), None)

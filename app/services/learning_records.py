@@ -19,9 +19,13 @@ def lesson_first_read(user_id: int, module: Module, lesson_id: str, when: dateti
 
 
 def attempt_stored(attempt: Attempt, answers: Sequence[xapi.GradedAnswerLike]) -> None:
-    quiz = get_catalogue().quiz(attempt.quiz_id)
-    xapi.attempt_submitted(attempt, quiz, answers)
-    _completion(attempt.user_id)
+    catalogue = get_catalogue()
+    xapi.attempt_submitted(attempt, catalogue.quiz(attempt.quiz_id), answers)
+    course = catalogue.course
+    if course is not None and course.completion.may_be_met_by_attempt(
+        attempt.quiz_id, attempt.passed
+    ):
+        _completion(attempt.user_id)
 
 
 def _completion(user_id: int) -> None:

@@ -15,6 +15,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from app.content import render_grid_figure
 from app.db import writes
 from app.extensions import db
 from app.forms import ConfirmForm
@@ -102,7 +103,15 @@ def progress(cohort_id: int) -> ResponseReturnValue:
     sort = request.args.get("sort", "name")[:80]
     descending = request.args.get("dir") == "desc"
     rows = reporting.sort_rows(reporting.learner_rows(f), sort, descending)
-    return _page("progress.html", cohort, f, rows=rows, sort=sort, descending=descending)
+    return _page(
+        "progress.html",
+        cohort,
+        f,
+        rows=rows,
+        groups=reporting.matrix_columns(),
+        sort=sort,
+        descending=descending,
+    )
 
 
 @bp.get("/cohorts/<int:cohort_id>/items")
@@ -125,11 +134,20 @@ def items(cohort_id: int) -> ResponseReturnValue:
 def self_assessment(cohort_id: int) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
+    profiles = reporting.self_assessment(f)
+    grids = {
+        (p.quiz.id, p.profile_id): render_grid_figure(
+            p.quiz.profile(p.profile_id), counts=p.cell_counts
+        )
+        for p in profiles
+        if p.kind == "grid" and p.shown
+    }
     return _page(
         "self_assessment.html",
         cohort,
         f,
-        profiles=reporting.self_assessment(f),
+        profiles=profiles,
+        grids=grids,
         min_group=reporting.MIN_GROUP,
     )
 
@@ -141,8 +159,7 @@ def attention(cohort_id: int) -> ResponseReturnValue:
     days = request.args.get("days", str(reporting.STALLED_DAYS))
     if not days.isdigit() or not 1 <= int(days) <= 3650:
         abort(400, "Give the number of days as a whole number from 1 to 3650.")
-    found = reporting.needs_attention(f, int(days))
-    return _page("attention.html", cohort, f, found=found, days=int(days))
+    return _page("attention.html", cohort, f, cases=reporting.attention_list(f, int(days)))
 
 
 @bp.get("/cohorts/<int:cohort_id>/learners/<int:user_id>")

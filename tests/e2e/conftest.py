@@ -21,8 +21,16 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
-from app.models import User
-from tests.conftest import PASSWORD, PASSWORD_HASH, PROJECT_ROOT, fresh_database
+from app.models import Cohort, CohortMember, User
+from app.services import attempts, certificates, progress
+from tests.conftest import (
+    PASSWORD,
+    PASSWORD_HASH,
+    PROJECT_ROOT,
+    fresh_database,
+    right_answers,
+    wrong_answers,
+)
 
 CHROMIUM = os.environ.get("RAPPORT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,6 +42,7 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 NARROW = {"width": 320, "height": 800}
 
 
@@ -271,15 +280,56 @@ def focus_is_visible(page) -> bool:
 
 
 def check_page(page, path: str, label: str, artifacts, expect_status: int = 200) -> None:
-    """axe at desktop width and at 320 px (plus no sideways scrolling), a screenshot of each."""
+    """axe at desktop width, at a phone's 390 px and at 320 px (plus no sideways scrolling on
+    either phone), a screenshot of each."""
     response = page.goto(path)
     assert response is not None
     assert response.status == expect_status, f"{label}: HTTP {response.status} at {path}"
     assert_accessible(page, label)
     screenshot(page, artifacts, label)
-    page.set_viewport_size(NARROW)
-    page.reload()
-    assert_accessible(page, f"{label} at 320 px")
-    assert_no_horizontal_scroll(page, label)
-    screenshot(page, artifacts, label)
+    for narrow in (PHONE, NARROW):
+        page.set_viewport_size(narrow)
+        page.reload()
+        assert_accessible(page, f"{label} at {narrow['width']} px")
+        assert_no_horizontal_scroll(page, label)
+        screenshot(page, artifacts, label)
     page.set_viewport_size(DESKTOP)
+
+
+@pytest.fixture(scope="module")
+def trainer_state(live_server, browser) -> dict:
+    """A trainer's cohort of three learners who took every quiz, and the trainer's cookies.
+    Learners 0 and 2 also read every lesson, so they earn a certificate; 2's is revoked. Learner 0
+    failed each graded quiz once before passing it, learner 1 failed each twice."""
+    trainer = live_server.user(role="trainer", name="Tess Trainer")
+    learners = [live_server.user(name=f"Cohort Learner {n}") for n in range(3)]
+    with live_server.app.app_context():
+        cohort = Cohort(name="Spring cohort", join_code=secrets.token_hex(4).upper())
+        db.session.add(cohort)
+        db.session.flush()
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=trainer.id, role="trainer"))
+        for learner in learners:
+            db.session.add(CohortMember(cohort_id=cohort.id, user_id=learner.id, role="learner"))
+        db.session.commit()
+        cohort_id = cohort.id
+        catalogue = live_server.app.extensions["rapport_catalogue"]
+        for index, learner in enumerate(learners):
+            if index % 2 == 0:
+                for module in catalogue.modules:
+                    for lesson in module.lessons:
+                        progress.record_lesson_read(learner.id, module, lesson.id)
+            for quiz in catalogue.quizzes.values():
+                for _ in range({0: 2, 1: 1}.get(index, 0) if quiz.is_graded else 0):
+                    attempts.submit_attempt(learner.id, quiz, wrong_answers(quiz))
+                answers = right_answers(quiz) if index % 2 == 0 else wrong_answers(quiz)
+                attempts.submit_attempt(learner.id, quiz, answers)
+        db.session.commit()
+        [revoked] = certificates.certificates_of(learners[2].id)
+        certificates.revoke(revoked.code, "Issued in error")
+        db.session.commit()
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    log_in(page, trainer.email)
+    state = context.storage_state()
+    context.close()
+    return {"storage": state, "cohort": cohort_id, "learner": learners[0].id}

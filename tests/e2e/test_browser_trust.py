@@ -8,6 +8,7 @@ from app.extensions import db
 from app.services import attempts
 from tests.e2e.conftest import (
     DESKTOP,
+    PHONE,
     assert_no_horizontal_scroll,
     catalogue_of,
     log_in,
@@ -17,7 +18,6 @@ from tests.e2e.conftest import (
 pytestmark = pytest.mark.e2e
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
 
-PHONE = {"width": 390, "height": 844}
 LESSON = "/modules/trust-formula/lessons/the-trust-formula"
 
 

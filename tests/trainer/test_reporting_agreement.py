@@ -153,7 +153,7 @@ def test_item_analysis_agrees_on_the_real_course_with_its_ordering_question(app,
 
 def _profiles(f: reporting.ReportFilter) -> list[tuple]:
     return [
-        (p.quiz.id, p.profile_id, p.learners, p.shown, p.counts, p.grid, p.trust, p.factors)
+        (p.quiz.id, p.profile_id, p.learners, p.shown, p.counts, p.trust, p.factors)
         for p in reporting.self_assessment(f)
     ]
 

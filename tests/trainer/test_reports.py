@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from app.extensions import db
 from app.services import accounts, reporting
 from app.services.reporting import hooks, report
-from tests.trainer.conftest import World
+from tests.trainer.conftest import World, answer, check
 
 
 def report_of(world: World, **dates) -> reporting.CohortReport:
@@ -208,6 +209,31 @@ def test_needs_attention_with_reasons(world):
         for a in reporting.needs_attention(reporting.ReportFilter(world.cohort.id), 7)
     }
     assert week == {"L2 Learner", "L3 Learner", "L5 Learner", "L6 Learner"}  # L2 idle 10 days
+
+
+def test_needs_attention_lists_the_most_urgent_first_and_resolved_cases_apart(world):
+    # L4 failed `check` once, then passed; one more failure makes "failed twice, passed since".
+    answer(world.learners[3], "check", check("b", "b", ["c"]), world.now - timedelta(days=1))
+    db.session.commit()
+    cases = reporting.attention_list(reporting.ReportFilter(world.cohort.id), 7)
+    # failing (not passed yet) first; then stalled, longest idle first (L3 30 days, L2 10); then
+    # not started.
+    assert [a.learner.name for a in cases.open] == [
+        "L5 Learner",
+        "L3 Learner",
+        "L2 Learner",
+        "L6 Learner",
+    ]
+    assert [a.urgency_words for a in cases.open] == [
+        "failing a quiz",
+        "stalled",
+        "stalled",
+        "not started",
+    ]
+    [resolved] = cases.resolved
+    assert resolved.learner.name == "L4 Learner"
+    assert resolved.resolved == ["failed “Check” 2 times (passed since)"]
+    assert "L4 Learner" not in {a.learner.name for a in cases.open}
 
 
 def test_needs_attention_leaves_out_deactivated_learners(world):

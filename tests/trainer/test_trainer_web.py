@@ -75,7 +75,7 @@ def test_the_trainer_sees_every_page_filled(sclient, world):
         f"/trainer/cohorts/{cohort}": ["<strong>6</strong> learners", "Introduction", "64%", "80%", "Activity over time"],
         f"/trainer/cohorts/{cohort}/progress?sort=quiz:check&dir=desc": ["L1 Learner", "✓ complete"],
         f"/trainer/cohorts/{cohort}/items": ["0.41", "−0.56".replace("−", "-"), "most chosen wrong answer", "too easy", "too hard", "negative discrimination", "Discrimination"],
-        f"/trainer/cohorts/{cohort}/self-assessment": ["The cohort&#39;s trust scores", "Your style"],
+        f"/trainer/cohorts/{cohort}/self-assessment": ["The cohort&#39;s trust scores", "Style across the cohort"],
         f"/trainer/cohorts/{cohort}/attention": ["has not started", "failed “Check” 2 times", "no activity for 30 days"],
         f"/trainer/cohorts/{cohort}/attention?days=7": ["L2 Learner"],
         f"/trainer/cohorts/{cohort}/learners/{world.learners[3].id}": ["attempt 2", "attempt 1", "✗ wrong", "=HYPERLINK(tempting)", "5 min 0 s"],

@@ -3,11 +3,19 @@
 Each figure that has a summary table owns its live query, the amounts its hook adds as learners
 work, and its rebuild: module_progress, quiz_scores, item_analysis (item_stats holds the
 figures it finishes), weekly_activity. The others are computed live only: profiles
-(self-assessments), learners (the drill-down and the answers' CSV rows) and matrix (the progress
-matrix and who needs attention). common holds what they share; report puts the cohort report
-together; hooks is what other services call when learners act, and the rebuild.
+(self-assessments), learners (the drill-down and the answers' CSV rows), matrix (the progress
+matrix) and attention (who needs a trainer's attention, read off the matrix). common holds what
+they share; report puts the cohort report together; hooks is what other services call when
+learners act, and the rebuild.
 """
 
+from app.services.reporting.attention import (
+    STALLED_DAYS,
+    Attention,
+    AttentionList,
+    attention_list,
+    needs_attention,
+)
 from app.services.reporting.certificates import (
     CertificateCounts,
     HeldCertificate,
@@ -32,12 +40,11 @@ from app.services.reporting.learners import (
     learners_json_text,
 )
 from app.services.reporting.matrix import (
-    STALLED_DAYS,
-    Attention,
     LearnerRow,
+    ModuleColumns,
     QuizCell,
     learner_rows,
-    needs_attention,
+    matrix_columns,
     sort_rows,
 )
 from app.services.reporting.module_progress import ModuleStats, progress_basis
@@ -53,11 +60,13 @@ __all__ = [
     "STALLED_DAYS",
     "AnswerView",
     "Attention",
+    "AttentionList",
     "AttemptView",
     "CertificateCounts",
     "CohortReport",
     "HeldCertificate",
     "LearnerRef",
+    "ModuleColumns",
     "LearnerRow",
     "ModuleStats",
     "OptionCount",
@@ -68,11 +77,13 @@ __all__ = [
     "ReportFilter",
     "ReportFilterError",
     "answer_rows",
+    "attention_list",
     "cohort_learners",
     "cohort_report",
     "learner_attempts",
     "learner_certificate",
     "learner_rows",
+    "matrix_columns",
     "learners_json_text",
     "needs_attention",
     "pearson",

@@ -1,6 +1,6 @@
-"""The progress matrix (one row per learner: lessons read per module, best score per quiz,
-modules completed) and the learners who need attention, both read off it. Computed live: they
-are per learner, so a summary would hold as many rows as the source."""
+"""The progress matrix: one row per learner with lessons read per module, best score per quiz,
+modules completed. Computed live: it is per learner, so a summary would hold as many rows as the
+source."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, or_, select
 
+from app.content import Module, Quiz
 from app.extensions import db
 from app.models import Attempt, LessonRead
 from app.services.catalogue import get_catalogue
@@ -17,8 +18,6 @@ from app.services.reporting.certificates import HeldCertificate, certificates_by
 from app.services.reporting.common import ReportFilter
 from app.services.reporting.learners import LearnerRef, cohort_learners
 from app.services.reporting.module_progress import LearnerState, learner_states
-
-STALLED_DAYS = 14
 
 
 @dataclass
@@ -46,6 +45,28 @@ class LearnerRow:
     @property
     def completed_count(self) -> int:
         return len(self.completed)
+
+
+@dataclass(frozen=True)
+class ModuleColumns:
+    """One module's group of columns in the matrix: lessons read, then its graded quizzes."""
+
+    module: Module
+    quizzes: list[Quiz]
+
+    @property
+    def width(self) -> int:
+        return 1 + len(self.quizzes)
+
+
+def matrix_columns() -> list[ModuleColumns]:
+    """The matrix's column groups, one per module in course order."""
+    catalogue = get_catalogue()
+    groups = []
+    for module in catalogue.modules:
+        quizzes = [catalogue.quiz(quiz_id) for quiz_id in module.quizzes]
+        groups.append(ModuleColumns(module, [q for q in quizzes if q and q.is_graded]))
+    return groups
 
 
 def learner_rows(f: ReportFilter) -> list[LearnerRow]:
@@ -124,43 +145,3 @@ def sort_rows(rows: list[LearnerRow], key: str, descending: bool = False) -> lis
     if chosen is None:
         return list(reversed(by_name)) if descending else by_name
     return sorted(by_name, key=chosen, reverse=descending)
-
-
-# ------------------------------------------------------------------------------ needs attention
-
-
-@dataclass(frozen=True)
-class Attention:
-    learner: LearnerRef
-    reasons: list[str]
-    last_activity: datetime | None
-
-
-def needs_attention(f: ReportFilter, stalled_days: int = STALLED_DAYS) -> list[Attention]:
-    """Active learners who have not started, stalled for `stalled_days`, or failed a graded quiz
-    twice or more, each with the reasons in words."""
-    catalogue = get_catalogue()
-    rows = learner_rows(f)
-    now = f.reference_time
-    found = []
-    for row in rows:
-        if not row.learner.active:  # deactivated, or a deleted account's placeholder
-            continue
-        reasons = []
-        if not row.started:
-            reasons.append("has not started")
-        elif len(row.completed) < len(catalogue.modules) and row.last_activity is not None:
-            idle = (now - row.last_activity).days
-            if idle >= stalled_days:
-                reasons.append(
-                    f"no activity for {idle} days (last on {row.last_activity:%Y-%m-%d}), "
-                    f"with {len(row.completed)} of {len(catalogue.modules)} modules completed"
-                )
-        for quiz_id, cell in row.quizzes.items():
-            quiz = catalogue.quiz(quiz_id)
-            if quiz is not None and quiz.is_graded and cell.failed >= 2:
-                since = "passed since" if cell.passed else "not passed yet"
-                reasons.append(f"failed “{quiz.title}” {cell.failed} times ({since})")
-        if reasons:
-            found.append(Attention(row.learner, reasons, row.last_activity))
-    return found

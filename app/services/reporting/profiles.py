@@ -31,7 +31,7 @@ class ProfileDistribution:
     learners: int
     shown: bool  # False when too few learners have a result to show without singling anyone out
     counts: list[dict[str, Any]] = field(default_factory=list)  # dominant: per trait
-    grid: list[list[dict[str, Any]]] = field(default_factory=list)  # grid: rows of cells
+    cell_counts: dict[tuple[str, str], int] = field(default_factory=dict)  # grid: per (x, y)
     trust: list[dict[str, Any]] = field(default_factory=list)  # trust-formula: value buckets
     factors: list[dict[str, Any]] = field(default_factory=list)  # trust-formula: mean per factor
     focus: list[dict[str, Any]] = field(default_factory=list)  # trust-formula: what to work on
@@ -68,7 +68,7 @@ def self_assessment(f: ReportFilter) -> list[ProfileDistribution]:
                 entry = ProfileDistribution(
                     quiz,
                     profile.id,
-                    profile.title,
+                    profile.title_for_cohort,
                     profile.kind,
                     len(values),
                     len(values) >= MIN_GROUP,
@@ -87,21 +87,11 @@ def _fill_distribution(entry: ProfileDistribution, profile: Any, values: list[di
         ]
     elif profile.kind == "grid":
         counts = Counter((v.get("x"), v.get("y")) for v in values)
-        entry.grid = [
-            [
-                {
-                    "x": x,
-                    "y": y,
-                    "title": cell.title if cell else f"{x}/{y}",
-                    "subtitle": cell.subtitle if cell else "",
-                    "learners": counts.get((x, y), 0),
-                }
-                for x in ("negative", "positive")
-                for cell in [profile.cell(x, y)]
-            ]
-            for y in ("positive", "negative")
+        entry.cell_counts = {(c.x, c.y): counts.get((c.x, c.y), 0) for c in profile.cells or []}
+        entry.counts = [
+            {"x": c.x, "y": c.y, "title": c.title, "learners": entry.cell_counts[(c.x, c.y)]}
+            for c in profile.cells or []
         ]
-        entry.counts = [c for row in entry.grid for c in row]
     elif profile.kind == "trust-formula":
         # Worked out again from the stored factor scores, so older results count on this scale.
         readings = [read_trust(v["scores"]) for v in values if v.get("scores")]
