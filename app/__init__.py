@@ -53,12 +53,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     _init_proxy(app)
 
-    from app import admin, auth, certificates, learn, site, trainer
+    from app import admin, auth, certificates, content_admin, learn, site, trainer
     from app.api import bp as api_bp
     from app.cli import register_commands
 
     app.url_map.converters["int"] = site.DatabaseId
-    blueprints = (site.bp, auth.bp, learn.bp, api_bp, trainer.bp, admin.bp, certificates.bp)
+    blueprints = (
+        *(site.bp, auth.bp, learn.bp, api_bp, trainer.bp, admin.bp, certificates.bp),
+        content_admin.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)

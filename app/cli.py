@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app.cli_content import decide_command, impact_command
 from app.cli_records import certificates_cli, xapi_cli
 from app.cli_trainer import cohorts_cli, demo_cli
 from app.content import ContentError, load_catalogue
@@ -19,7 +20,9 @@ from app.models.user import ROLES
 from app.services import accounts
 
 users_cli = AppGroup("users", help="Create users, issue API tokens, change roles.")
-content_cli = AppGroup("content", help="Check and lint the course content files.")
+content_cli = AppGroup(
+    "content", help="Check and lint the course content; preview and decide what changes do."
+)
 
 
 def _user_or_fail(email: str) -> User:
@@ -137,6 +140,10 @@ def lint_content_command(directory: Path | None, strict: bool) -> None:
     click.echo(f"{len(warnings)} warning(s).", err=True)
     if strict and warnings:
         raise SystemExit(1)
+
+
+content_cli.add_command(impact_command)
+content_cli.add_command(decide_command)
 
 
 def register_commands(app: Flask) -> None:

@@ -33,6 +33,9 @@ TRAINER_WRITE = {**dict.fromkeys(ROLES, 404), "anonymous": 302, "trainer": "ok",
 ADMIN_WRITE = {**dict.fromkeys(ROLES, 404), "anonymous": 302, "admin": "ok"}
 
 RULES: dict[tuple[str, str], dict[str, int | str]] = {
+    ("content_admin.preview", "GET"): ADMIN_PAGE,
+    ("content_admin.decide_question", "POST"): ADMIN_WRITE,
+    ("content_admin.revert", "POST"): ADMIN_WRITE,
     ("learn.home", "GET"): PUBLIC,
     ("learn.module", "GET"): PAGE,
     ("learn.lesson", "GET"): PAGE,

@@ -41,6 +41,17 @@ class Catalogue:
     def quizzes_of(self, module: Module) -> list[Quiz]:
         return [self.quizzes[quiz_id] for quiz_id in module.quizzes]
 
+    def pre_test_for(self, quiz_id: str) -> Quiz | None:
+        """The pre-test that checks this quiz's concepts before the lessons, if there is one."""
+        return next((q for q in self.quizzes.values() if q.pre_test_of == quiz_id), None)
+
+    def pre_tests_of(self, module: Module) -> list[Quiz]:
+        return [quiz for quiz in self.quizzes_of(module) if quiz.is_pre_test]
+
+    def concept_title(self, concept_id: str) -> str:
+        concept = self.course.concept(concept_id) if self.course else None
+        return concept.title if concept else concept_id
+
     def summary(self) -> str:
         lessons = sum(len(m.lessons) for m in self.modules)
         questions = sum(len(q.questions) for q in self.quizzes.values())

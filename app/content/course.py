@@ -39,28 +39,40 @@ class Completion(Strict):
         )
 
 
+class Concept(Strict):
+    """An idea the course teaches, which questions test (`concepts:` on a question)."""
+
+    id: Id
+    title: Text
+    lesson: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+/[a-z0-9-]+$")]  # module/lesson
+
+
 class Course(Strict):
     id: Id
     title: Text
     version: Version
     completion: Completion = Field(default_factory=Completion)
+    concepts: list[Concept] = Field(default_factory=list, max_length=200)
+
+    def concept(self, concept_id: str) -> Concept | None:
+        return next((c for c in self.concepts if c.id == concept_id), None)
 
 
 def read_course(
     content_dir: Path, careful: bool, quizzes: dict[str, Quiz]
-) -> tuple[Course | None, list[Any]]:
-    """The course file under content_dir (None when there is none) and its problems."""
+) -> tuple[Course | None, SourceFile | None, list[Any]]:
+    """The course file under content_dir (None when there is none), its source and problems."""
     path = content_dir / COURSE_FILE
     if not path.is_file():
-        return None, []
+        return None, None, []
     tree, problems = read_yaml(path, COURSE_FILE, careful)
     if tree is None:
-        return None, problems
+        return None, None, problems
     source = SourceFile(COURSE_FILE, tree)
     problems = validate(source, Course)
     course = source.model
     if course is None:
-        return None, problems
+        return None, source, problems
     completion = course.completion
     for index, quiz_id in enumerate(completion.self_assessments_taken):
         quiz = quizzes.get(quiz_id)
@@ -74,4 +86,4 @@ def read_course(
             line = line_of(tree, ("completion", "minimum_scores", quiz_id))
             what = "does not exist" if quiz is None else "is a self-assessment and has no score"
             problems.append(ContentProblem(COURSE_FILE, line, f"quiz '{quiz_id}' {what}"))
-    return (None if problems else course), problems
+    return (None if problems else course), source, problems

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.content.catalogue import Catalogue, build_catalogue
 from app.content.checks import check_ids, check_links, check_markdown
+from app.content.concepts import check_concepts
 from app.content.course import read_course
 from app.content.schema import Module, Quiz
 from app.content.sources import (
@@ -57,10 +58,12 @@ def _load(content_dir: Path, careful: bool) -> Catalogue:
     }
     problems += check_links(modules, {**named_quizzes, **quizzes})
     problems += check_markdown(sources)
-    course, course_problems = read_course(
+    course, course_source, course_problems = read_course(
         content_dir, careful, {quiz_id: s.model for quiz_id, s in quizzes.items()}
     )
     problems += course_problems
+    if not course_problems:
+        problems += check_concepts(course_source, modules, quizzes)
     if problems:
         raise ContentError(problems)
     return dataclasses.replace(build_catalogue(modules, quizzes), course=course)

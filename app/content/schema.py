@@ -60,6 +60,8 @@ class Question(Strict):
     # Whether the explanation names the right answer: then it stays hidden from a learner who
     # answered wrong until the quiz's review policy allows.
     explanation_gives_answer: bool = True
+    # The ideas it tests, declared once in course.yaml's `concepts` (checked by the loader).
+    concepts: list[Id] = Field(default_factory=list, max_length=10)
 
     _version: str = PrivateAttr(default="")
     _explanation_html: str = PrivateAttr(default="")
@@ -248,6 +250,8 @@ class Quiz(Strict):
     intro: Markdown | None = None
     profiles: list[Profile] = Field(default_factory=list)
     questions: list[Question] = Field(min_length=1, max_length=200)
+    # A short check taken before the module's lessons, on the concepts of this graded quiz.
+    pre_test_of: Id | None = None
 
     _intro_html: str = PrivateAttr(default="")
     _version: str = PrivateAttr(default="")
@@ -255,7 +259,13 @@ class Quiz(Strict):
     @model_validator(mode="after")
     def _rules_of_its_kind(self) -> Quiz:
         problems = []
-        if self.kind == "graded" and self.pass_mark is None:
+        if self.pre_test_of is not None:
+            if self.kind != "graded" or self.pass_mark is not None:
+                problems.append(
+                    "a pre-test (`pre_test_of`) is `kind: graded` without a `pass_mark`: "
+                    "nobody passes or fails it"
+                )
+        elif self.kind == "graded" and self.pass_mark is None:
             problems.append("a graded quiz needs a `pass_mark` (percent, 1 to 100)")
         if self.kind == "self-assessment":
             if self.pass_mark is not None:
@@ -327,6 +337,16 @@ class Quiz(Strict):
 
     @property
     def is_graded(self) -> bool:
+        """Passed or failed, and counted for completion (a pre-test is marked but never is)."""
+        return self.kind == "graded" and self.pre_test_of is None
+
+    @property
+    def is_pre_test(self) -> bool:
+        return self.pre_test_of is not None
+
+    @property
+    def is_marked(self) -> bool:
+        """Its answers are right or wrong: a graded quiz or a pre-test."""
         return self.kind == "graded"
 
     @property

@@ -1,6 +1,7 @@
 """SQLAlchemy models. Lessons and quizzes are not tables: rows refer to content by its YAML ids."""
 
 from app.models.cohort import Cohort, CohortMember
+from app.models.decision import DECISIONS, ContentDecision
 from app.models.learning import Answer, Attempt, LessonRead
 from app.models.record import Certificate, XapiStatement
 from app.models.summary import (
@@ -22,6 +23,8 @@ __all__ = [
     "Attempt",
     "Certificate",
     "Cohort",
+    "ContentDecision",
+    "DECISIONS",
     "CohortMember",
     "CohortOption",
     "CohortProgress",

@@ -124,6 +124,15 @@ REGISTRY: tuple[PersonalData, ...] = (
         "Learning records (xAPI statements) about you, for your organisation's record store.",
         secret_columns=("claimed_by", "claimed_until"),
     ),
+    # Issue 14: decisions an admin took on changed questions stay (they explain reports' figures);
+    # only who took them is forgotten.
+    PersonalData(
+        "content_decision",
+        "decided_by_id",
+        "detach",
+        "Decisions you took, as an administrator, on answers to changed quiz questions.",
+        secret_columns=("changes",),
+    ),
 )
 
 

@@ -140,7 +140,11 @@ def _progress_of(
             None,
         )
         or next((("quiz", s.quiz.id) for s in statuses if s.quiz.is_graded and not s.passed), None)
-        or next((("quiz", s.quiz.id) for s in statuses if not s.attempts), None)
+        # A pre-test is offered before the lessons, never suggested after them.
+        or next(
+            (("quiz", s.quiz.id) for s in statuses if not s.attempts and not s.quiz.is_pre_test),
+            None,
+        )
     )
     graded = [s for s in statuses if s.quiz.is_graded]
     done = len(lessons_read) + sum(1 for s in graded if s.passed)

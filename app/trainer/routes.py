@@ -93,6 +93,7 @@ def overview(cohort_id: int) -> ResponseReturnValue:
         cohort,
         f,
         report=reporting.cohort_report(f, with_items=False, with_learners=False),
+        min_gain_learners=reporting.MIN_LEARNERS,
     )
 
 

@@ -1,7 +1,7 @@
 """quiz review, shuffled options, partial credit and retakes
 
 Revision ID: 0005_quiz_review_shuffle
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-02 17:45:00
 
 Attempts keep the order their options were shown in and the attempt they retook; scores become
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_quiz_review_shuffle"
-down_revision = "0004"
+down_revision = "0005"  # chained after 0005 (content decisions), which main holds
 branch_labels = None
 depends_on = None
 

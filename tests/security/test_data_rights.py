@@ -17,6 +17,7 @@ from app.models import (
     Attempt,
     Cohort,
     CohortMember,
+    ContentDecision,
     LessonRead,
     User,
     UserInvite,
@@ -99,6 +100,17 @@ def rich_learner(app: Flask, make, catalogue) -> tuple[User, str]:
             )
         )
         db.session.add(certificates.issue(db.session.get(User, user.id), catalogue.course))  # 13
+        db.session.add(  # 14: only an admin decides, but the registry must cover the row
+            ContentDecision(
+                quiz_id=quiz.id,
+                question_id=quiz.questions[0].id,
+                decision="keep",
+                question_version=quiz.questions[0].version,
+                content_version=catalogue.version,
+                decided_by_id=user.id,
+                decided_via="admin page",
+            )
+        )
         db.session.commit()
     return user, token
 

@@ -73,4 +73,6 @@ def test_query_count_does_not_grow_with_the_cohort(small):
     few, many = cohort_of(10), cohort_of(200)
     small_counts, large_counts = queries_for(few), queries_for(many)
     assert small_counts == large_counts, (small_counts, large_counts)
-    assert small_counts["report"] <= 9  # 8, and one for who holds a certificate
+    # 8, one for who holds a certificate, one for the footnotes on changed questions (the tiny
+    # course has no pre-test: learning gain adds two more when one exists)
+    assert small_counts["report"] <= 10

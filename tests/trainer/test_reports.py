@@ -301,7 +301,8 @@ def test_the_cache_answers_only_while_the_data_is_unchanged(small, world):
         first = reporting.cohort_report(f)
         with counting_queries() as statements:
             again = reporting.cohort_report(f)
-        assert len(statements) == 3  # the learners, the data version and the live certificates
+        # the learners, the data version, the live certificates and the footnotes
+        assert len(statements) == 4
         assert quiz(again, "check") is quiz(first, "check")
         answer(world.learners[5], "check", check("a", "a", ["a", "b"]), world.now)
         fresh = reporting.cohort_report(f)

@@ -39,6 +39,7 @@ from app.services.reporting.learners import (
     learner_attempts,
     learners_json_text,
 )
+from app.services.reporting.learning_gain import MIN_LEARNERS, ConceptGain, learning_gain
 from app.services.reporting.matrix import (
     LearnerRow,
     ModuleColumns,
@@ -57,6 +58,7 @@ __all__ = [
     "FLAG_MIN_ANSWERS",
     "HARD",
     "MIN_GROUP",
+    "MIN_LEARNERS",
     "STALLED_DAYS",
     "AnswerView",
     "Attention",
@@ -64,6 +66,7 @@ __all__ = [
     "AttemptView",
     "CertificateCounts",
     "CohortReport",
+    "ConceptGain",
     "HeldCertificate",
     "LearnerRef",
     "ModuleColumns",
@@ -83,6 +86,7 @@ __all__ = [
     "learner_attempts",
     "learner_certificate",
     "learner_rows",
+    "learning_gain",
     "matrix_columns",
     "learners_json_text",
     "needs_attention",

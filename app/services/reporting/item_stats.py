@@ -11,11 +11,27 @@ from app.content import Question
 from app.content.kinds import QUESTION_KINDS
 from app.services.catalogue import get_catalogue
 
-# Item-analysis flags, as in Moodle's quiz statistics: a facility above EASY or below HARD, or a
-# negative discrimination, deserves a second look once at least FLAG_MIN_ANSWERS learners answered.
-EASY = 0.9
-HARD = 0.3
+# Item-analysis flags: a facility above EASY or below HARD, or a negative discrimination,
+# deserves a second look once at least FLAG_MIN_ANSWERS learners answered.
+EASY = 0.95
+HARD = 0.20
 FLAG_MIN_ANSWERS = 5
+
+# What to do about each flag, in plain words.
+SUGGESTIONS = {
+    "too easy": (
+        "Nearly everyone gets it right: make the wrong options more plausible, or ask about a "
+        "harder case."
+    ),
+    "too hard": (
+        "Few get it right: check the answer key, then whether the lesson teaches it clearly "
+        "and the prompt says what it asks."
+    ),
+    "negative discrimination": (
+        "Learners who did well on the rest of the quiz got this one wrong more often: check the "
+        "answer key and look for a second defensible answer or an ambiguous prompt."
+    ),
+}
 
 ItemKey = tuple[str, str, str]  # quiz id, question id, question version
 
@@ -46,6 +62,15 @@ class QuestionStats:
     flags: list[str] = field(default_factory=list)
     # Sums for the discrimination: x = this question's score, y = the rest of the attempt's.
     sums: list[float] = field(default_factory=lambda: [0.0] * 5, repr=False)
+
+    @property
+    def concepts(self) -> list[str]:
+        """The concepts the question tests (today's version's tags)."""
+        return list(self.question.concepts) if self.question is not None else []
+
+    @property
+    def suggestions(self) -> list[str]:
+        return [SUGGESTIONS[flag] for flag in self.flags]
 
     @property
     def most_chosen_wrong(self) -> OptionCount | None:
@@ -120,9 +145,9 @@ def _flags(stats: QuestionStats) -> list[str]:
     if stats.answered < FLAG_MIN_ANSWERS or stats.facility is None:
         return []
     flags = []
-    if stats.facility >= EASY:
+    if stats.facility > EASY:
         flags.append("too easy")
-    if stats.facility <= HARD:
+    if stats.facility < HARD:
         flags.append("too hard")
     if stats.discrimination is not None and stats.discrimination < 0:
         flags.append("negative discrimination")

@@ -7,6 +7,7 @@ and best score); rebuilt from the rows.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,13 @@ class QuizStats:
     distribution: list[dict[str, Any]] = field(default_factory=list)  # best scores
     questions: list[QuestionStats] = field(default_factory=list)  # current versions
     older: list[QuestionStats] = field(default_factory=list)  # answers on older versions
+
+    @property
+    def pass_score(self) -> int | None:
+        """The lowest whole score that passes (a pass is score × 100 ≥ pass mark × maximum)."""
+        if not self.quiz.is_graded or self.quiz.pass_mark is None:
+            return None
+        return math.ceil(self.quiz.pass_mark * self.quiz.max_score / 100)
 
 
 def stats_from(rows: Any) -> dict[str, QuizStats]:

@@ -14,7 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
@@ -32,7 +32,9 @@ from app.services.reporting.certificates import (
     counts_of,
 )
 from app.services.reporting.common import ReportFilter, dialect
+from app.services.reporting.decisions import DecisionNote, decision_notes, decisions_version
 from app.services.reporting.learners import LearnerRef, cohort_learners, learner_count
+from app.services.reporting.learning_gain import ConceptGain, learning_gain
 from app.services.reporting.module_progress import ModuleStats, ProgressFigures
 from app.services.reporting.quiz_scores import QuizStats
 
@@ -52,6 +54,8 @@ class CohortReport:
     completed_all: int
     certificates: CertificateCounts  # live, never cached: a revocation shows at once
     held: dict[int, HeldCertificate]  # by learner id; empty without the learners
+    gain: list[ConceptGain] = field(default_factory=list)  # live, per concept
+    decisions: list[DecisionNote] = field(default_factory=list)  # footnotes: live, never cached
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class _Figures:
     progress: ProgressFigures
     quizzes: list[QuizStats]
     activity: list[dict[str, Any]]
+    gain: list[ConceptGain]
 
 
 def _roomy_sorts() -> None:
@@ -81,7 +86,7 @@ def _live_figures(f: ReportFilter, with_items: bool) -> _Figures:
     progress = module_progress.live_figures(f)
     items = item_analysis.live_items(f) if with_items else None
     quizzes = _in_course_order(quiz_scores.live_stats(f), items)
-    return _Figures(progress, quizzes, weekly_activity.live_activity(f))
+    return _Figures(progress, quizzes, weekly_activity.live_activity(f), learning_gain(f))
 
 
 def _summary_figures(f: ReportFilter, with_items: bool) -> _Figures:
@@ -98,7 +103,8 @@ def _summary_figures(f: ReportFilter, with_items: bool) -> _Figures:
         progress = module_progress.live_figures(f)
     items = item_analysis.summary_items(cohort_id) if with_items else None
     quizzes = _in_course_order(quiz_scores.summary_stats(cohort_id), items)
-    return _Figures(progress, quizzes, weekly_activity.summary_activity(cohort_id))
+    activity = weekly_activity.summary_activity(cohort_id)
+    return _Figures(progress, quizzes, activity, learning_gain(f))
 
 
 def cohort_report(
@@ -128,6 +134,8 @@ def cohort_report(
         completed_all=figures.progress.completed_all,
         certificates=counts_of(held) if with_learners else certificate_counts(f),
         held=held,
+        gain=figures.gain,
+        decisions=decision_notes(),
     )
 
 
@@ -153,6 +161,7 @@ def _data_version(f: ReportFilter) -> tuple:
             select(func.max(LessonRead.id)).scalar_subquery(),
             members.with_only_columns(func.count()).scalar_subquery(),
             members.with_only_columns(func.max(CohortMember.joined_at)).scalar_subquery(),
+            *decisions_version(),
         )
     ).one()
     return (*row, get_catalogue().version)
