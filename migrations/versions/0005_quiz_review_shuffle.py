@@ -41,20 +41,32 @@ def _retype(to_type: sa.types.TypeEngine, from_type: sa.types.TypeEngine) -> Non
                 )
 
 
+def _keeping_answers(change: object) -> None:
+    """Run `change`, which on SQLite recreates the attempt table: dropping the old one would
+    delete its answers (ON DELETE CASCADE, foreign keys on), so they are put back after."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        op.execute("CREATE TEMPORARY TABLE answer_kept AS SELECT * FROM answer")
+    change()
+    if sqlite:
+        op.execute("INSERT INTO answer SELECT * FROM answer_kept WHERE id NOT IN (SELECT id FROM answer)")
+        op.execute("DROP TABLE answer_kept")
+
+
 def upgrade() -> None:
     with op.batch_alter_table("attempt") as batch:
         batch.add_column(sa.Column("option_order", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("retake_of_id", sa.Integer(), nullable=True))
+    _keeping_answers(lambda: _retype(sa.Float(), sa.Integer()))
     with op.batch_alter_table("answer") as batch:
         batch.add_column(sa.Column("credit", sa.Float(), nullable=True))
-    _retype(sa.Float(), sa.Integer())
 
 
 def downgrade() -> None:
     # Fractional scores are rounded to whole points.
-    _retype(sa.Integer(), sa.Float())
     with op.batch_alter_table("answer") as batch:
         batch.drop_column("credit")
+    _keeping_answers(lambda: _retype(sa.Integer(), sa.Float()))
     with op.batch_alter_table("attempt") as batch:
         batch.drop_column("retake_of_id")
         batch.drop_column("option_order")
