@@ -37,6 +37,14 @@ class DatabaseId(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+@bp.app_template_filter("points")
+def points(value: float | None) -> str:
+    """A score as people write it: 3, 2.5, 2.67 (partial credit makes fractions)."""
+    if value is None:
+        return "–"
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException) -> Response:
     status = error.code or 500

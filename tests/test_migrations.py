@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
+from app.models import Attempt
 from tests.conftest import PROJECT_ROOT, _postgres_url_with_schema, make_app
 
 SAMPLE_CONTENT = PROJECT_ROOT / "tests" / "content" / "sample"
@@ -198,3 +199,43 @@ def test_the_report_summaries_are_filled_from_the_rows_already_stored(
     assert [(str(w)[:10], a, n, m) for w, a, n, m in week] == [("2026-11-16", 1, 1, 1)]
     assert [tuple(r) for r in started] == [("", 1), ("basics", 1)]
     assert [tuple(r) for r in items] == [("one", 1, 1)]
+
+
+def test_attempts_stored_before_0007_read_as_before(empty_database: str, tmp_path: Path):
+    """Migration 0007 makes scores fractional and adds the order shown, the retake and each
+    answer's credit; rows stored before it keep their score and read as whole-point answers."""
+    result = _flask("db", "upgrade", "0004", database_url=empty_database, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    engine = create_engine(empty_database)
+    when = {"when": datetime(2026, 11, 18, 10)}
+    statements = [
+        'INSERT INTO "user" (id, email, name, role, active, session_version, created_at) '
+        "VALUES (1, 'a@example.com', 'A', 'learner', TRUE, 1, :when)",
+        "INSERT INTO attempt (id, user_id, quiz_id, quiz_version, score, max_score, passed, "
+        "submitted_at) VALUES (1, 1, 'basics-check', 'v', 2, 3, TRUE, :when)",
+        "INSERT INTO answer (attempt_id, question_id, question_version, position, selected, "
+        "correct) VALUES (1, 'one', 'v', 0, '[\"a\"]', TRUE)",
+        "INSERT INTO answer (attempt_id, question_id, question_version, position, selected, "
+        "correct) VALUES (1, 'two', 'v', 1, '[\"b\"]', FALSE)",
+    ]
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement), when)
+    finally:
+        engine.dispose()
+    result = _flask("db", "upgrade", database_url=empty_database, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+    app = make_app(empty_database, CONTENT_DIR=SAMPLE_CONTENT)
+    with app.app_context():
+        try:
+            attempt = db.session.get(Attempt, 1)
+            assert attempt.score == 2.0
+            assert attempt.option_order is None
+            assert attempt.retake_of_id is None
+            assert attempt.is_retake is False
+            assert [(a.credit, a.earned) for a in attempt.answers] == [(None, 1.0), (None, 0.0)]
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -59,7 +59,7 @@ SCHEMAS: dict[str, Any] = {
                         "id": {"type": "string"},
                         "title": {"type": "string"},
                         "kind": {"enum": ["graded", "self-assessment"]},
-                        "best_score": {"type": ["integer", "null"]},
+                        "best_score": {"type": ["number", "null"]},
                         "passed": {"type": ["boolean", "null"]},
                     },
                 },
@@ -96,9 +96,17 @@ SCHEMAS: dict[str, Any] = {
         "required": ["id", "score", "max_score", "passed", "questions", "profile"],
         "properties": {
             "id": {"type": "integer"},
-            "score": {"type": "integer"},
+            "score": {"type": "number", "description": "fractional with partial credit"},
             "max_score": {"type": "integer"},
             "passed": {"type": ["boolean", "null"]},
+            "retake_of": {
+                "type": ["integer", "null"],
+                "description": "the attempt whose missed questions this one retook",
+            },
+            "review_allowed": {
+                "type": "boolean",
+                "description": "whether the quiz's review policy shows every right answer now",
+            },
             "questions": {
                 "type": "array",
                 "items": {
@@ -107,13 +115,79 @@ SCHEMAS: dict[str, Any] = {
                     "properties": {
                         "id": {"type": "string"},
                         "correct": {"type": ["boolean", "null"]},
+                        "credit": {
+                            "type": ["number", "null"],
+                            "description": "the share of the point earned, 0 to 1",
+                        },
                         "selected": {"type": "array", "items": {"type": "string"}},
-                        "correct_option_ids": {"type": "array", "items": {"type": "string"}},
-                        "explanation": {"type": "string"},
+                        "shown_option_ids": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "the options in the order the learner saw them",
+                        },
+                        "answer_hidden": {"type": "boolean"},
+                        "correct_option_ids": {
+                            "type": ["array", "null"],
+                            "items": {"type": "string"},
+                            "description": "null for a wrong answer until the review policy "
+                            "allows",
+                        },
+                        "explanation": {"type": ["string", "null"]},
+                        "explanation_html": {"type": ["string", "null"]},
                     },
                 },
             },
             "profile": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "Quiz": {
+        "type": "object",
+        "required": ["id", "title", "kind", "questions", "attempt_number", "feedback", "review"],
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "kind": {"enum": ["graded", "self-assessment"]},
+            "pass_mark": {"type": ["integer", "null"]},
+            "module_id": {"type": ["string", "null"]},
+            "feedback": {"enum": ["end", "each"]},
+            "review": {
+                "type": "object",
+                "required": ["policy"],
+                "properties": {
+                    "policy": {"enum": ["always", "after_pass", "after_attempts"]},
+                    "after_attempts": {"type": "integer"},
+                },
+            },
+            "attempt_number": {
+                "type": "integer",
+                "description": "the caller's next attempt, whose option order is shown",
+            },
+            "questions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "kind", "prompt", "options"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "kind": {"type": "string"},
+                        "prompt": {"type": "string"},
+                        "shuffle": {"type": "boolean"},
+                        "scoring": {"enum": ["all", "partial"]},
+                        "options": {
+                            "type": "array",
+                            "description": "in the order shown to the caller in this attempt",
+                            "items": {
+                                "type": "object",
+                                "required": ["id", "text"],
+                                "properties": {
+                                    "id": {"type": "string"},
+                                    "text": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
         },
     },
 }
@@ -156,6 +230,8 @@ def openapi_document() -> dict[str, Any]:
                                 "id": {"type": "string"},
                                 "title": {"type": "string"},
                                 "html": {"type": "string"},
+                                "figures": {"type": "array", "items": {"type": "string"}},
+                                "widget": {"type": ["string", "null"]},
                                 "previous": {"type": ["string", "null"]},
                                 "next": {"type": ["string", "null"]},
                             },
@@ -167,9 +243,9 @@ def openapi_document() -> dict[str, Any]:
         },
         "/quizzes/{quiz_id}": {
             "get": {
-                "summary": "A quiz, without its answers",
+                "summary": "A quiz, without its answers, its options in the caller's order",
                 "parameters": [{"name": "quiz_id", "in": "path", "required": True, "schema": ID}],
-                "responses": {"200": _json({"type": "object"}), **ERRORS},
+                "responses": {"200": _json(_ref("Quiz")), **ERRORS},
             }
         },
         "/quizzes/{quiz_id}/attempts": {
@@ -199,7 +275,14 @@ def openapi_document() -> dict[str, Any]:
                                             "type": "array",
                                             "items": {"type": "string"},
                                         },
-                                    }
+                                    },
+                                    "retake_of": {
+                                        "type": "integer",
+                                        "minimum": 1,
+                                        "description": "retake the questions missed in this "
+                                        "attempt: its right answers are kept, `answers` holds "
+                                        "the others",
+                                    },
                                 },
                             }
                         }

@@ -21,7 +21,7 @@ from app.serializers.learning import (
     module_json,
     quiz_json,
 )
-from app.services import accounts, attempts, data_rights, progress, results
+from app.services import accounts, attempts, data_rights, presentation, progress, results
 from app.services.catalogue import get_catalogue
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
@@ -88,7 +88,10 @@ def quiz(quiz_id: str) -> ResponseReturnValue:
     found = get_catalogue().quiz(quiz_id)
     if found is None:
         return error_response(404, "No such quiz.")
-    return jsonify(quiz_json(found, get_catalogue().module_of_quiz.get(found.id)))
+    user_id = api_user().id
+    number = presentation.attempts_made(user_id, found.id) + 1
+    shown = found.presented(presentation.option_order(user_id, found, number))
+    return jsonify(quiz_json(shown, get_catalogue().module_of_quiz.get(found.id), number))
 
 
 @bp.post("/quizzes/<quiz_id>/attempts")
@@ -98,21 +101,30 @@ def submit(quiz_id: str) -> ResponseReturnValue:
     if found is None:
         return error_response(404, "No such quiz.")
     body = json_body()
-    unknown = sorted(set(body) - {"answers"})
+    unknown = sorted(set(body) - {"answers", "retake_of"})
     if unknown:
         return error_response(
             422,
-            "Only `answers` may be sent; not: " + ", ".join(k[:40] for k in unknown) + ".",
+            "Only `answers` and `retake_of` may be sent; not: "
+            + ", ".join(k[:40] for k in unknown)
+            + ".",
             "unknown_fields",
         )
     if "answers" not in body:
         return error_response(422, "The body needs `answers`.", "missing_answers")
+    retake_of = body.get("retake_of")
+    if retake_of is not None and (type(retake_of) is not int or not 0 < retake_of < 2**31):
+        return error_response(422, "`retake_of` must be an attempt id.", "invalid_retake")
     key = request.headers.get("Idempotency-Key", "").strip() or None
     if key is not None and (len(key) > 80 or not key.isprintable()):
         return error_response(400, "Idempotency-Key must be at most 80 printable characters.")
     try:
         submission = attempts.submit_attempt(
-            api_user().id, found, body["answers"], idempotency_key=key and "api:" + key
+            api_user().id,
+            found,
+            body["answers"],
+            idempotency_key=key and "api:" + key,
+            retake_of=retake_of,
         )
     except attempts.AnswersRejected as error:
         response = jsonify(

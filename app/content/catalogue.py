@@ -75,6 +75,8 @@ def _question_version(question: Question) -> str:
                 for o in question.options
             ],
             "correct_order": question.correct_order,
+            # Only when partial, so that the versions of every other question stay as they were.
+            **({"scoring": "partial"} if question.scoring == "partial" else {}),
         }
     )[:16]
 

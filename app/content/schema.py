@@ -6,13 +6,14 @@ derives (rendered HTML, question versions) live in private attributes set by the
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     PrivateAttr,
     StringConstraints,
     model_validator,
@@ -54,11 +55,17 @@ class Question(Strict):
     explanation: Markdown
     correct_order: list[Id] | None = None
     suggested_answer: Id | None = None
+    shuffle: bool = True  # options in a new order per learner and attempt; false: as written
+    scoring: Literal["all", "partial"] = "all"  # partial: +1/k per right tick, −1/k per wrong
+    # Whether the explanation names the right answer: then it stays hidden from a learner who
+    # answered wrong until the quiz's review policy allows.
+    explanation_gives_answer: bool = True
     # The ideas it tests, declared once in course.yaml's `concepts` (checked by the loader).
     concepts: list[Id] = Field(default_factory=list, max_length=10)
 
     _version: str = PrivateAttr(default="")
     _explanation_html: str = PrivateAttr(default="")
+    _shown: tuple[str, ...] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _rules_of_its_kind(self) -> Question:
@@ -67,6 +74,10 @@ class Question(Strict):
         if duplicates:
             raise ValueError(
                 f"option ids must be unique within a question: {', '.join(duplicates)}"
+            )
+        if self.scoring == "partial" and not self.question_kind.partial_scoring:
+            raise ValueError(
+                f"`scoring: partial` is for tick-all (multiple) questions, not {self.kind}"
             )
         self.question_kind.check_definition(self)
         return self
@@ -102,7 +113,20 @@ class Question(Strict):
 
     @property
     def display_options(self) -> list[Option]:
+        """The options in the order the learner sees them: the order of this presentation
+        (see `presented`), else the kind's default order."""
+        if self._shown is not None:
+            return [o for i in self._shown for o in self.options if o.id == i]
         return self.question_kind.display_options(self)
+
+    def presented(self, order: list[str] | None) -> Question:
+        """This question with its options shown in `order` (ignored unless it lists every
+        option once: the question may have changed since)."""
+        if order is None or sorted(order) != sorted(self.option_ids):
+            return self
+        copy = self.model_copy()
+        copy._shown = tuple(order)
+        return copy
 
 
 class Trait(Strict):
@@ -192,11 +216,37 @@ class Profile(Strict):
         return next((c for c in self.cells or [] if c.x == x and c.y == y), None)
 
 
+class AfterAttempts(Strict):
+    after_attempts: int = Field(ge=1, le=100)
+
+
+def _review_policy(value: Any) -> str | AfterAttempts | None:
+    """`review:` as one clear message when it is none of the policies (not one per union arm)."""
+    if value is None or value in ("always", "after_pass"):
+        return value
+    if isinstance(value, AfterAttempts):
+        return value
+    if isinstance(value, dict) and list(value) == ["after_attempts"]:
+        number = value["after_attempts"]
+        if type(number) is int and 1 <= number <= 100:
+            return AfterAttempts(after_attempts=number)
+    raise ValueError(
+        "`review` must be `always`, `after_pass` or `after_attempts: N` with N from 1 to 100"
+    )
+
+
+ReviewPolicy = Annotated[AfterAttempts | str | None, PlainValidator(_review_policy)]
+
+
 class Quiz(Strict):
     id: Id
     title: Text
     kind: Literal["graded", "self-assessment"]
     pass_mark: int | None = Field(default=None, ge=1, le=100)
+    # When a learner who answered wrong may see the right answers and the explanations that
+    # give them away: always, after_pass (default for graded quizzes), or after N attempts.
+    review: ReviewPolicy = None
+    feedback: Literal["end", "each"] = "end"  # each: checked question by question
     intro: Markdown | None = None
     profiles: list[Profile] = Field(default_factory=list)
     questions: list[Question] = Field(min_length=1, max_length=200)
@@ -226,6 +276,8 @@ class Quiz(Strict):
                     "a self-assessment quiz holds only profile questions; graded: "
                     + ", ".join(graded)
                 )
+        if self.kind == "self-assessment" and self.review not in (None, "always"):
+            problems.append("a self-assessment quiz has no right answers to hide: drop `review`")
         if self.kind == "graded" and not any(q.graded for q in self.questions):
             problems.append("a graded quiz needs at least one graded question")
         question_ids = [q.id for q in self.questions]
@@ -260,6 +312,20 @@ class Quiz(Strict):
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+    @property
+    def review_policy(self) -> str | int:
+        """ "always", "after_pass", or the number of attempts after which all is shown."""
+        if isinstance(self.review, AfterAttempts):
+            return self.review.after_attempts
+        return self.review or ("after_pass" if self.is_graded else "always")
+
+    def presented(self, orders: dict[str, list[str]] | None) -> Quiz:
+        """This quiz with each question's options in the order shown (see Question.presented)."""
+        orders = orders or {}
+        return self.model_copy(
+            update={"questions": [q.presented(orders.get(q.id)) for q in self.questions]}
+        )
 
     @property
     def graded_questions(self) -> list[Question]:

@@ -7,7 +7,9 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from flask import current_app
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import (
     Field,
     HiddenField,
@@ -58,14 +60,18 @@ FIELD_TYPES: dict[str, Callable[[AnswerField], Field]] = {
 
 class QuizFormBase(FlaskForm):
     attempt_token = HiddenField()
+    attempt_number = HiddenField()  # which option order was shown (see services.presentation)
+    retake_of = HiddenField()  # the attempt whose missed questions are asked again
+    checked = HiddenField()  # feedback: each — the answers checked so far, signed
     submit = SubmitField("Submit answers")
+    check = SubmitField("Check this answer")
 
 
-def build_quiz_form(quiz: Quiz, **kwargs: object) -> QuizFormBase:
-    """A form class made for this quiz, instantiated (CSRF included)."""
+def build_quiz_form(quiz: Quiz, questions: list[Question], **kwargs: object) -> QuizFormBase:
+    """A form class made for these questions of the quiz, instantiated (CSRF included)."""
     fields = {
         field_name(question, spec.key): FIELD_TYPES[spec.input](spec)
-        for question in quiz.questions
+        for question in questions
         for spec in question.question_kind.answer_fields(question)
     }
     form_class = type(f"QuizForm_{quiz.id}", (QuizFormBase,), fields)
@@ -88,11 +94,33 @@ def started_at(token: str) -> datetime | None:
     return datetime.fromtimestamp(int(stamp), UTC).replace(tzinfo=None)
 
 
-def answers_from(form: QuizFormBase, quiz: Quiz) -> dict[str, list[str]] | None:
+def _checked_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="quiz-checked-answers")
+
+
+def sign_checked(attempt_token: str, answers: dict[str, list[str]]) -> str:
+    """The answers checked so far in a feedback-each quiz, signed so that a learner cannot
+    change an answer after seeing its feedback (and bound to this rendering's token)."""
+    return _checked_signer().dumps({"t": attempt_token, "a": answers})
+
+
+def read_checked(attempt_token: str, signed: str) -> dict[str, list[str]]:
+    """The checked answers from `sign_checked`; {} when missing, forged or from another try."""
+    try:
+        data = _checked_signer().loads(signed) if signed else None
+    except BadSignature:
+        return {}
+    if not isinstance(data, dict) or data.get("t") != attempt_token:
+        return {}
+    answers = data.get("a")
+    return answers if isinstance(answers, dict) else {}
+
+
+def answers_from(form: QuizFormBase, questions: list[Question]) -> dict[str, list[str]] | None:
     """The form's answers as the attempt service takes them; None after adding form errors."""
     answers: dict[str, list[str]] = {}
     ok = True
-    for question in quiz.questions:
+    for question in questions:
         kind = question.question_kind
         values = {
             spec.key: form[field_name(question, spec.key)].data

@@ -1,14 +1,22 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.content import render_grid_figure
 from app.db import writes
 from app.extensions import db
+from app.learn import quiz_page
 from app.learn.blueprint import bp
-from app.learn.forms import answers_from, build_quiz_form, field_name, started_at
+from app.learn.forms import (
+    QuizFormBase,
+    answers_from,
+    build_quiz_form,
+    field_name,
+    sign_checked,
+    started_at,
+)
 from app.services import attempts, certificates, invitations, progress, results
 from app.services.catalogue import get_catalogue
 from app.services.concept_results import concept_results
@@ -87,26 +95,52 @@ def lesson(module_id: str, lesson_id: str) -> ResponseReturnValue:
 @login_required
 def quiz(quiz_id: str) -> ResponseReturnValue:
     quiz = _quiz_or_404(quiz_id)
-    form = build_quiz_form(quiz)
+    try:
+        submitting = request.method == "POST" and "check" not in request.form
+        page = quiz_page.load(current_user.id, quiz, request.values, submitting)
+    except (quiz_page.NoSuchRetake, attempts.AnswersRejected):
+        abort(404)
+    form = build_quiz_form(page.quiz, page.form_questions)
     if form.validate_on_submit():
-        answers = answers_from(form, quiz)
-        if answers is not None:
-            try:
-                submission = attempts.submit_attempt(
-                    current_user.id,
-                    quiz,
-                    answers,
-                    idempotency_key="form:" + (form.attempt_token.data or "")[:70],
-                    started_at=started_at(form.attempt_token.data or ""),
-                )
-            except (attempts.AnswersRejected, attempts.IdempotencyConflict) as error:
-                flash(str(error), "error")
-            else:
-                db.session.commit()
-                return redirect(url_for("learn.attempt", attempt_id=submission.attempt.id), 303)
-    module = get_catalogue().module(get_catalogue().module_of_quiz[quiz.id])
-    status = 422 if form.errors else 200
-    return render_template("learn/quiz.html", quiz=quiz, form=form, module=module), status
+        answers = answers_from(form, page.form_questions)
+        if answers is not None and page.one_by_one and not page.submitting:
+            page = page.with_checked(answers)  # checked, not yet submitted: ask the next one
+            form = build_quiz_form(page.quiz, page.form_questions, formdata=None)
+            form.attempt_token.data = request.form.get("attempt_token", "")
+        elif answers is not None:
+            submitted = _submit(page, form, {**page.checked, **answers})
+            if submitted is not None:
+                return submitted
+    return _quiz_template(page, form), 422 if form.errors else 200
+
+
+def _submit(page: quiz_page.QuizPage, form: QuizFormBase, answers: dict) -> Response | None:
+    """Store the attempt and send the learner to its result; None after flashing why not."""
+    try:
+        submission = attempts.submit_attempt(
+            current_user.id,
+            page.quiz,
+            answers,
+            idempotency_key="form:" + (form.attempt_token.data or "")[:70],
+            started_at=started_at(form.attempt_token.data or ""),
+            attempt_number=page.attempt_number,
+            retake_of=page.retake_of,
+        )
+    except (attempts.AnswersRejected, attempts.IdempotencyConflict) as error:
+        flash(str(error), "error")
+        return None
+    db.session.commit()
+    return redirect(url_for("learn.attempt", attempt_id=submission.attempt.id), 303)
+
+
+def _quiz_template(page: quiz_page.QuizPage, form: QuizFormBase) -> str:
+    form.attempt_number.data = str(page.attempt_number)
+    form.retake_of.data = str(page.retake_of or "")
+    form.checked.data = sign_checked(form.attempt_token.data or "", page.checked)
+    module = get_catalogue().module(get_catalogue().module_of_quiz[page.quiz.id])
+    return render_template(
+        "learn/quiz.html", quiz=page.quiz, page=page, form=form, module=module
+    )
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -119,6 +153,7 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
     if quiz is None:
         abort(404)
     result = results.attempt_result(found)
+    missed = attempts.missed_questions(current_user.id, quiz, found.id) if quiz.is_graded else None
     previous = results.previous_profile(current_user.id, found)
     figures = {
         p.id: render_grid_figure(p.profile, (p.x, p.y)) for p in result.profile if p.kind == "grid"
@@ -126,8 +161,9 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
     module = get_catalogue().module(get_catalogue().module_of_quiz[quiz.id])
     return render_template(
         "learn/result.html",
-        quiz=quiz,
+        quiz=result.quiz,
         result=result,
+        missed=missed,
         previous=previous,
         figures=figures,
         module=module,

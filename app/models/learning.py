@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -35,7 +35,7 @@ class Attempt(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     quiz_id: Mapped[str] = mapped_column(String(64))
     quiz_version: Mapped[str] = mapped_column(String(16))
-    score: Mapped[int]
+    score: Mapped[float] = mapped_column(Float)  # fractional with partial credit
     max_score: Mapped[int]
     passed: Mapped[bool | None]  # None for a self-assessment
     profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -44,6 +44,15 @@ class Attempt(db.Model):
     # The same key from the same user means the same submission (double click, retry).
     idempotency_key: Mapped[str | None] = mapped_column(String(100))  # "api:" + up to 80
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # {question id: [option ids in the order shown]}; None for attempts stored before shuffling
+    # (they were shown in each kind's default order).
+    option_order: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
+    # The attempt whose missed questions this one retook (the right answers were kept).
+    retake_of_id: Mapped[int | None]
+
+    @property
+    def is_retake(self) -> bool:
+        return self.retake_of_id is not None
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="attempt",
@@ -65,5 +74,14 @@ class Answer(db.Model):
     position: Mapped[int]
     selected: Mapped[list[str]] = mapped_column(JSON)
     correct: Mapped[bool | None]  # None for a profile question
+    # The share of the point earned, 0 to 1; None for a profile question, and for rows stored
+    # before partial credit (read as 1 when correct, else 0: see `earned`).
+    credit: Mapped[float | None] = mapped_column(Float)
+
+    @property
+    def earned(self) -> float | None:
+        if self.credit is not None or self.correct is None:
+            return self.credit
+        return float(self.correct)
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")

@@ -34,7 +34,7 @@ class LearnerQuiz(db.Model):
     user_id: Mapped[int] = _user()
     quiz_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     attempts: Mapped[int]
-    best_score: Mapped[int]
+    best_score: Mapped[float] = mapped_column(Float)
     best_ratio: Mapped[float] = mapped_column(Float)
     passed: Mapped[bool]
     first_attempt_id: Mapped[int]
@@ -63,7 +63,7 @@ class CohortQuizScore(db.Model):
 
     cohort_id: Mapped[int] = _cohort()
     quiz_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    best_score: Mapped[int] = mapped_column(primary_key=True)
+    best_score: Mapped[float] = mapped_column(Float, primary_key=True)
     learners: Mapped[int]
     attempts: Mapped[int]
     ratio_sum: Mapped[float] = mapped_column(Float)
@@ -101,10 +101,10 @@ class CohortQuestion(db.Model):
     answered: Mapped[int]
     correct: Mapped[int]
     sum_x: Mapped[int]
-    sum_y: Mapped[int]
-    sum_xy: Mapped[int]
+    sum_y: Mapped[float] = mapped_column(Float)  # scores may be fractional (partial credit)
+    sum_xy: Mapped[float] = mapped_column(Float)
     sum_xx: Mapped[int]
-    sum_yy: Mapped[int]
+    sum_yy: Mapped[float] = mapped_column(Float)
 
 
 class CohortOption(db.Model):

@@ -43,31 +43,47 @@ def module_json(entry: ModuleProgress) -> dict[str, Any]:
 
 
 def lesson_json(module: Module, lesson: Lesson) -> dict[str, Any]:
-    """A lesson's text, with the ids of the steps before and after it in its module."""
+    """A lesson's text, with the ids of the steps before and after it in its module, and the
+    figures and widget its page shows after the text (`html` holds the text only)."""
     before, after = module.neighbours(lesson.id)
     return {
         "id": lesson.id,
         "module_id": module.id,
         "title": lesson.title,
         "html": lesson.html,
+        "figures": list(lesson.figures),
+        "widget": lesson.widget,
         "previous": before.id if before else None,
         "next": after.id if after else None,
     }
 
 
-def quiz_json(quiz: Quiz, module_id: str | None) -> dict[str, Any]:
-    """A quiz's questions and options as a learner sees them (no answers)."""
+def review_json(policy: str | int) -> dict[str, Any]:
+    """A quiz's review policy: {"policy": "always" | "after_pass" | "after_attempts", ...}."""
+    if isinstance(policy, int):
+        return {"policy": "after_attempts", "after_attempts": policy}
+    return {"policy": policy}
+
+
+def quiz_json(quiz: Quiz, module_id: str | None, attempt_number: int) -> dict[str, Any]:
+    """A quiz's questions as a learner sees them in their next attempt (`quiz` is presented in
+    its options' order for that learner and attempt); no answers."""
     return {
         "id": quiz.id,
         "title": quiz.title,
         "kind": quiz.kind,
         "pass_mark": quiz.pass_mark,
         "module_id": module_id,
+        "feedback": quiz.feedback,
+        "review": review_json(quiz.review_policy),
+        "attempt_number": attempt_number,
         "questions": [
             {
                 "id": question.id,
                 "kind": question.kind,
                 "prompt": question.prompt,
+                "shuffle": question.shuffle,
+                "scoring": question.scoring,
                 "options": [{"id": o.id, "text": o.text} for o in question.display_options],
             }
             for question in quiz.questions
@@ -114,11 +130,14 @@ def _answered_json(answer: AnsweredQuestion) -> dict[str, Any]:
         "id": answer.id,
         "kind": answer.kind,
         "correct": answer.correct,
+        "credit": answer.credit,
         "selected": list(answer.selected),
         "question_version": answer.question_version,
         "current_version": answer.current_version,
     }
     if answer.question is not None:  # a question the quiz no longer has shows its answer only
+        entry["shown_option_ids"] = [o.id for o in answer.question.display_options]
+        entry["answer_hidden"] = answer.answer_hidden
         entry["correct_option_ids"] = answer.correct_option_ids
         entry["explanation"] = answer.explanation
         entry["explanation_html"] = answer.explanation_html
@@ -136,6 +155,8 @@ def attempt_json(result: AttemptResult) -> dict[str, Any]:
         "max_score": result.max_score,
         "passed": result.passed,
         "submitted_at": iso_utc(result.submitted_at),
+        "retake_of": result.retake_of_id,
+        "review_allowed": result.review_allowed,
         "questions": [_answered_json(answer) for answer in result.questions],
         "profile": [profile_json(p) for p in result.profile],
     }
@@ -151,6 +172,7 @@ def history_json(history: dict[str, list[AttemptSummary]]) -> list[dict[str, Any
             "max_score": entry.max_score,
             "passed": entry.passed,
             "submitted_at": iso_utc(entry.submitted_at),
+            "retake_of": entry.retake_of_id,
             "profile": [profile_json(p) for p in entry.profile],
         }
         for quiz_id, entries in history.items()

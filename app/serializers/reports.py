@@ -112,6 +112,7 @@ def learner_json(user: User, views: list[AttemptView]) -> dict[str, Any]:
                 "score": v.attempt.score,
                 "max_score": v.attempt.max_score,
                 "passed": v.attempt.passed,
+                "retake_of": v.attempt.retake_of_id,
                 "started_at": iso_utc(v.attempt.started_at),
                 "submitted_at": iso_utc(v.attempt.submitted_at),
                 "seconds": v.seconds,
@@ -122,6 +123,7 @@ def learner_json(user: User, views: list[AttemptView]) -> dict[str, Any]:
                         "current_version": a.current_version,
                         "selected": [option_id for option_id, _ in a.selected],
                         "correct": a.correct,
+                        "credit": a.credit,
                     }
                     for a in v.answers
                 ],

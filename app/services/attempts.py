@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -15,7 +16,7 @@ from app.content import QUESTION_KINDS, Quiz, read_profiles
 from app.db import begin_writing
 from app.extensions import db
 from app.models import Answer, Attempt, utcnow
-from app.services import learning_records, results
+from app.services import learning_records, presentation, results
 from app.services.reporting import hooks
 
 
@@ -71,8 +72,77 @@ def check_answers(quiz: Quiz, answers: Any) -> dict[str, list[str]]:
     return clean
 
 
-def _fingerprint(quiz_id: str, answers: dict[str, list[str]]) -> str:
-    body = json.dumps({"quiz": quiz_id, "answers": answers}, sort_keys=True)
+def kept_answers(user_id: int, quiz: Quiz, attempt_id: Any) -> dict[str, list[str]]:
+    """The answers a retake of that attempt keeps: those that were right, to a question that has
+    not changed since. AnswersRejected when the attempt cannot be retaken."""
+    earlier = results.attempt_of(user_id, attempt_id) if type(attempt_id) is int else None
+    if earlier is None or earlier.quiz_id != quiz.id or not quiz.is_graded:
+        raise AnswersRejected(
+            "invalid_retake",
+            "`retake_of` must be the id of one of your attempts at this graded quiz.",
+            {"retake_of": "not one of your attempts at this quiz"},
+        )
+    kept = {}
+    for answer in earlier.answers:
+        question = quiz.question(answer.question_id)
+        if answer.correct and question is not None and question.version == answer.question_version:
+            kept[answer.question_id] = list(answer.selected)
+    if len(kept) == len(quiz.questions):
+        raise AnswersRejected(
+            "nothing_to_retake",
+            "Every answer of that attempt was right: there is nothing to retake.",
+            {"retake_of": "no question was missed"},
+        )
+    return kept
+
+
+def missed_questions(user_id: int, quiz: Quiz, attempt_id: int) -> list[str] | None:
+    """The ids of the questions a retake of that attempt asks again; None when it cannot be
+    retaken (not the learner's, not graded, nothing missed)."""
+    try:
+        kept = kept_answers(user_id, quiz, attempt_id)
+    except AnswersRejected:
+        return None
+    return [q.id for q in quiz.questions if q.id not in kept]
+
+
+def _with_kept(answers: Any, kept: dict[str, list[str]]) -> Any:
+    if not kept or not isinstance(answers, dict):
+        return answers
+    again = sorted(k for k in answers if k in kept)
+    if again:
+        raise AnswersRejected(
+            "invalid_answers",
+            "Some answers are not valid.",
+            {k: "answered right in the attempt being retaken: that answer is kept" for k in again},
+        )
+    return {**answers, **kept}
+
+
+def check_answer(
+    quiz: Quiz, question_id: str, selected: Any, revealed: bool
+) -> results.AnsweredQuestion:
+    """One answer graded without storing anything (a feedback-each quiz checks its questions
+    one by one before the whole is submitted); AnswersRejected when it is not valid."""
+    check_answers(quiz.model_copy(update={"questions": [quiz.question(question_id)]}), {
+        question_id: selected
+    })
+    question = quiz.question(question_id)
+    kind = QUESTION_KINDS[question.kind]
+    credit = kind.credit(question, selected)
+    return results.AnsweredQuestion(
+        id=question_id,
+        question=question,
+        correct=kind.is_correct(question, selected),
+        selected=list(selected),
+        question_version=question.version,
+        credit=None if credit is None else float(credit),
+        revealed=revealed,
+    )
+
+
+def _fingerprint(quiz_id: str, answers: dict[str, list[str]], retake_of: int | None) -> str:
+    body = json.dumps({"quiz": quiz_id, "answers": answers, "retake": retake_of}, sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -85,6 +155,11 @@ class GradedAnswer:
     position: int
     selected: list[str]
     correct: bool | None
+    credit: float | None = None  # the share of the point earned (None: not marked)
+
+    @property
+    def earned(self) -> float | None:
+        return self.credit
 
 
 @dataclass(frozen=True)
@@ -105,28 +180,31 @@ def submit_attempt(
     answers: Any,
     idempotency_key: str | None = None,
     started_at: datetime | None = None,
+    attempt_number: int | None = None,
+    retake_of: int | None = None,
 ) -> Submission:
-    """Grade and store one attempt, all or nothing. A repeated key returns the first attempt."""
-    clean = check_answers(quiz, answers)
-    fingerprint = _fingerprint(quiz.id, clean)
+    """Grade and store one attempt, all or nothing. A repeated key returns the first attempt.
+
+    `attempt_number` says which option order the learner was shown (default: the next);
+    `retake_of` an earlier attempt whose right answers are kept, so `answers` holds the others.
+    """
+    kept = kept_answers(user_id, quiz, retake_of) if retake_of is not None else {}
+    clean = check_answers(quiz, _with_kept(answers, kept))
+    fingerprint = _fingerprint(quiz.id, clean, retake_of)
     begin_writing()
     if idempotency_key:
         earlier = _attempt_for_key(user_id, idempotency_key)
         if earlier is not None:
             return _replay(earlier, fingerprint)
-    graded = []
-    for position, question in enumerate(quiz.questions):
-        selected = clean[question.id]
-        correct = QUESTION_KINDS[question.kind].is_correct(question, selected)
-        graded.append(GradedAnswer(question.id, question.version, position, selected, correct))
-    score = sum(1 for answer in graded if answer.correct)
+    graded, score = _grade(quiz, clean)
     max_score = quiz.max_score
+    number = attempt_number or presentation.attempts_made(user_id, quiz.id) + 1
     now = utcnow()
     attempt = Attempt(
         user_id=user_id,
         quiz_id=quiz.id,
         quiz_version=quiz.version,
-        score=score,
+        score=float(score),
         max_score=max_score,
         passed=(score * 100 >= (quiz.pass_mark or 0) * max_score) if quiz.is_graded else None,
         profile=read_profiles(quiz, clean) if quiz.profiles else None,
@@ -134,6 +212,8 @@ def submit_attempt(
         submitted_at=now,
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint if idempotency_key else None,
+        option_order=presentation.option_order(user_id, quiz, number),
+        retake_of_id=retake_of,
     )
     if not idempotency_key:
         _store(attempt, graded)
@@ -148,6 +228,28 @@ def submit_attempt(
             raise
         return _replay(earlier, fingerprint)
     return Submission(attempt, replayed=False, answers=graded)
+
+
+def _grade(quiz: Quiz, clean: dict[str, list[str]]) -> tuple[list[GradedAnswer], Fraction]:
+    """Each answer graded by its question's kind, and the score (exact, so that the pass mark
+    is never missed by a rounding error)."""
+    graded, score = [], Fraction(0)
+    for position, question in enumerate(quiz.questions):
+        selected = clean[question.id]
+        kind = QUESTION_KINDS[question.kind]
+        credit = kind.credit(question, selected)
+        score += credit or 0
+        graded.append(
+            GradedAnswer(
+                question.id,
+                question.version,
+                position,
+                selected,
+                kind.is_correct(question, selected),
+                None if credit is None else round(float(credit), 6),
+            )
+        )
+    return graded, score
 
 
 _INSERT_ANSWERS = insert(Answer.__table__)
@@ -167,6 +269,7 @@ def _store(attempt: Attempt, graded: list[GradedAnswer]) -> None:
                 "position": answer.position,
                 "selected": answer.selected,
                 "correct": answer.correct,
+                "credit": answer.credit,
             }
             for answer in graded
         ],

@@ -117,8 +117,11 @@ def _apply(record: ContentDecision, item: QuestionImpact, decision: str, states:
             now_right = regrade(item.question, answer.selected)
             if now_right != answer.correct:
                 answers_before.append([answer.answer_id, answer.correct])
+                # credit=None: the answer then counts as whole points by `correct` (Answer.earned).
                 db.session.execute(
-                    update(Answer).where(Answer.id == answer.answer_id).values(correct=now_right)
+                    update(Answer)
+                    .where(Answer.id == answer.answer_id)
+                    .values(correct=now_right, credit=None)
                 )
     attempts_before = []
     for attempt_id, (score, maximum) in sorted(outcome(item, decision, states).items()):

@@ -93,7 +93,7 @@ def learners_csv(f: reporting.ReportFilter) -> Iterator[str]:
                 line.append(cell.attempts if cell else 0)
                 if quiz.is_graded:
                     line += [
-                        cell.best if cell else None,
+                        points(cell.best) if cell else None,
                         quiz.max_score,
                         bool(cell.passed) if cell else None,
                     ]
@@ -115,11 +115,23 @@ ANSWER_HEADER = [
     "chosen_option_ids",
     "chosen_option_texts",
     "correct",
+    "credit",
+    "retake_of_attempt_id",
+    "shown_option_ids",
 ]
 
 
+def points(value: float | None) -> float | int | None:
+    """A score for a spreadsheet: whole points as integers, fractions to four places."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(value, 4)
+
+
 def answers_csv(f: reporting.ReportFilter) -> Iterator[str]:
-    """One row per answer of the cohort's learners; `correct` is empty for profile questions."""
+    """One row per answer of the cohort's learners; `correct` and `credit` are empty for
+    profile questions; `retake_of_attempt_id` names the attempt a retake of missed questions
+    retook; `shown_option_ids` is the order the options were shown in (empty before shuffling)."""
     catalogue = get_catalogue()
 
     def lines() -> Iterator[list[Any]]:
@@ -134,6 +146,9 @@ def answers_csv(f: reporting.ReportFilter) -> Iterator[str]:
             version,
             selected,
             correct,
+            credit,
+            retake_of,
+            order,
         ) in reporting.answer_rows(f):
             quiz = catalogue.quiz(quiz_id)
             question = quiz.question(question_id) if quiz else None
@@ -153,6 +168,9 @@ def answers_csv(f: reporting.ReportFilter) -> Iterator[str]:
                 "|".join(selected),
                 " | ".join(texts),
                 correct,
+                points(float(correct) if credit is None and correct is not None else credit),
+                retake_of,
+                "|".join((order or {}).get(question_id, [])),
             ]
 
     return csv_lines(ANSWER_HEADER, lines())

@@ -40,7 +40,7 @@ def record_lesson_read(user_id: int, module: Module, lesson_id: str) -> None:
 class QuizStatus:
     quiz: Quiz
     attempts: int
-    best_score: int | None
+    best_score: float | None
     passed: bool | None  # None: self-assessment, or never attempted
     last_submitted_at: datetime | None
 

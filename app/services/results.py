@@ -15,6 +15,7 @@ from app.content.profiles import TrustReading, read_trust
 from app.content.schema import GridCell, Trait
 from app.extensions import db
 from app.models import Attempt
+from app.services import presentation
 from app.services.catalogue import get_catalogue
 
 
@@ -25,6 +26,9 @@ class StoredAnswer(Protocol):
     question_version: str
     selected: list[str]
     correct: bool | None
+
+    @property
+    def earned(self) -> float | None: ...
 
 
 def attempt_of(user_id: int, attempt_id: int) -> Attempt | None:
@@ -125,14 +129,27 @@ def describe_profiles(quiz: Quiz, stored: dict | None) -> list[ProfileResult]:
 
 @dataclass(frozen=True)
 class AnsweredQuestion:
-    """One answer of an attempt with the question as the catalogue has it now (None when the
-    quiz no longer has that question)."""
+    """One answer of an attempt with the question as the catalogue has it now, its options in
+    the order the learner saw (None when the quiz no longer has that question). Until the
+    quiz's review policy allows (`revealed`), a wrong answer hides the right options and an
+    explanation that gives them away."""
 
     id: str
     question: Question | None
     correct: bool | None
     selected: list[str]
     question_version: str
+    credit: float | None = None  # the share of the point earned; None when not marked
+    revealed: bool = True
+
+    @property
+    def answer_hidden(self) -> bool:
+        """Whether the right answer is kept back from the learner for now."""
+        return not self.revealed and self.correct is False
+
+    @property
+    def partly_right(self) -> bool:
+        return self.correct is False and bool(self.credit)
 
     @property
     def current_version(self) -> bool:
@@ -144,16 +161,30 @@ class AnsweredQuestion:
         return self.question.kind if self.question else None
 
     @property
-    def correct_option_ids(self) -> list[str]:
+    def correct_option_ids(self) -> list[str] | None:
+        if self.answer_hidden:
+            return None
         return self.question.correct_option_ids if self.question else []
 
     @property
+    def explanation_hidden(self) -> bool:
+        return (
+            self.answer_hidden
+            and self.question is not None
+            and self.question.explanation_gives_answer
+        )
+
+    @property
     def explanation(self) -> str | None:
-        return self.question.explanation if self.question else None
+        if self.question is None or self.explanation_hidden:
+            return None
+        return self.question.explanation
 
     @property
     def explanation_html(self) -> str | None:
-        return self.question.explanation_html if self.question else None
+        if self.question is None or self.explanation_hidden:
+            return None
+        return self.question.explanation_html
 
     @property
     def suggested_answer(self) -> str | None:
@@ -176,17 +207,27 @@ class AttemptResult:
     attempt: Attempt
     questions: list[AnsweredQuestion]
     profile: list[ProfileResult]
+    quiz: Quiz | None = None  # as the learner saw it (options in their order)
+    review_allowed: bool = True
 
     @property
     def id(self) -> int:
         return self.attempt.id
 
     @property
+    def retake_of_id(self) -> int | None:
+        return self.attempt.retake_of_id
+
+    @property
+    def missed(self) -> list[AnsweredQuestion]:
+        return [q for q in self.questions if q.correct is False]
+
+    @property
     def quiz_id(self) -> str:
         return self.attempt.quiz_id
 
     @property
-    def score(self) -> int:
+    def score(self) -> float:
         return self.attempt.score
 
     @property
@@ -211,18 +252,22 @@ def attempt_result(
     otherwise they are loaded.
     """
     quiz = get_catalogue().quiz(attempt.quiz_id)
+    shown = quiz.presented(attempt.option_order) if quiz else None
+    revealed = quiz is None or presentation.review_allowed(attempt.user_id, quiz)
     questions = [
         AnsweredQuestion(
             id=answer.question_id,
-            question=quiz.question(answer.question_id) if quiz else None,
+            question=shown.question(answer.question_id) if shown else None,
             correct=answer.correct,
             selected=list(answer.selected),
             question_version=answer.question_version,
+            credit=answer.earned,
+            revealed=revealed,
         )
         for answer in (attempt.answers if answers is None else answers)
     ]
     profile = describe_profiles(quiz, attempt.profile) if quiz else []
-    return AttemptResult(attempt, questions, profile)
+    return AttemptResult(attempt, questions, profile, shown, revealed)
 
 
 def previous_profile(user_id: int, attempt: Attempt) -> list[ProfileResult] | None:
@@ -248,11 +293,12 @@ def previous_profile(user_id: int, attempt: Attempt) -> list[ProfileResult] | No
 @dataclass(frozen=True)
 class AttemptSummary:
     id: int
-    score: int
+    score: float
     max_score: int
     passed: bool | None
     submitted_at: datetime
     profile: list[ProfileResult]
+    retake_of_id: int | None = None
 
 
 def history_by_quiz(user_id: int) -> dict[str, list[AttemptSummary]]:
@@ -268,11 +314,12 @@ def history_by_quiz(user_id: int) -> dict[str, list[AttemptSummary]]:
             Attempt.passed,
             Attempt.submitted_at,
             Attempt.profile,
+            Attempt.retake_of_id,
         )
         .where(Attempt.user_id == user_id)
         .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
     )
-    for attempt_id, quiz_id, score, max_score, passed, submitted, profile in rows:
+    for attempt_id, quiz_id, score, max_score, passed, submitted, profile, retake_of in rows:
         quiz = catalogue.quiz(quiz_id)
         history.setdefault(quiz_id, []).append(
             AttemptSummary(
@@ -282,6 +329,7 @@ def history_by_quiz(user_id: int) -> dict[str, list[AttemptSummary]]:
                 passed=passed,
                 submitted_at=submitted,
                 profile=describe_profiles(quiz, profile) if quiz and profile else [],
+                retake_of_id=retake_of,
             )
         )
     return history

@@ -100,9 +100,12 @@ def test_a_quiz_never_reveals_its_answers(api, catalogue):
         assert body["id"] == quiz.id
         assert body["kind"] == quiz.kind
         assert body["pass_mark"] == quiz.pass_mark
-        assert set(body) == {"id", "title", "kind", "pass_mark", "module_id", "questions"}
+        assert set(body) == {
+            "id", "title", "kind", "pass_mark", "module_id", "questions", "feedback", "review",
+            "attempt_number",
+        }  # fmt: skip
         for question in body["questions"]:
-            assert set(question) == {"id", "kind", "prompt", "options"}
+            assert set(question) == {"id", "kind", "prompt", "options", "shuffle", "scoring"}
             assert all(set(option) == {"id", "text"} for option in question["options"])
             source = quiz.question(question["id"])
             if source.kind == "ordering":
@@ -135,7 +138,9 @@ def test_wrong_answers_score_zero_and_fail(api, catalogue):
     assert body["passed"] is False
     graded = [e for e in body["questions"] if quiz.question(e["id"]).graded]
     assert all(e["correct"] is False for e in graded)
-    assert all(e["correct_option_ids"] for e in graded)
+    # Not passed yet: the right options stay hidden (review: after_pass).
+    assert quiz.review_policy == "after_pass"
+    assert all(e["correct_option_ids"] is None for e in graded)
 
 
 @pytest.mark.parametrize("kind", ["single", "multiple", "ordering"])
@@ -158,7 +163,12 @@ def test_scoring_of_each_graded_kind(api, catalogue, kind):
     entry = next(e for e in wrong["questions"] if e["id"] == question.id)
     assert entry["correct"] is False
     assert entry["correct_option_ids"] == question.correct_option_ids
-    assert wrong["score"] == right["score"] - 1
+    if question.scoring == "partial":  # one right tick of k missing: 1/k less
+        lost = 1 / len(question.correct_option_ids)
+        assert entry["credit"] == pytest.approx(1 - lost)
+        assert wrong["score"] == pytest.approx(right["score"] - lost)
+    else:
+        assert wrong["score"] == right["score"] - 1
 
 
 def test_multiple_with_an_extra_wrong_option_is_wrong(api, catalogue):

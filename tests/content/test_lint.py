@@ -210,12 +210,26 @@ def test_right_options_in_the_same_position(runner, tmp_path: Path):
         + single("s3", 0, ["Go", "Stay here", "Wait here"])
         + tick_all
     )
-    text = quiz_file(questions)
+    unshuffled = questions.replace(
+        "    explanation: Because.\n", "    shuffle: false\n    explanation: Because.\n"
+    )
+    text = quiz_file(unshuffled)
     result = lint(runner, tmp_path, text)
     assert warnings_of(result) == [
         f"quizzes/q.yaml:{line_of(text, 'questions:')}: warning: the right options are at the "
         "top in 3 of 4 questions (s1, s3, m1): vary where they sit"
     ]
+
+
+def test_shuffled_options_give_no_position_away(runner, tmp_path: Path):
+    """Options are shuffled unless a question says `shuffle: false`: the same written positions
+    are no cue then, and only the unshuffled questions are counted."""
+    questions = "".join(single(f"s{n}", 0, ["Go", "Stay here", "Wait here"]) for n in range(4))
+    assert warnings_of(lint(runner, tmp_path, quiz_file(questions), "--strict")) == []
+    two_fixed = questions.replace(
+        "    explanation: Because.\n", "    shuffle: false\n    explanation: Because.\n", 2
+    )
+    assert warnings_of(lint(runner, tmp_path, quiz_file(two_fixed), "--strict")) == []
 
 
 def test_a_self_assessment_has_no_position_rule(runner, tmp_path: Path):

@@ -199,18 +199,23 @@ def catalogue_of(live_server: LiveServer):
     return live_server.app.extensions["rapport_catalogue"]
 
 
-def choose(page, quiz, answers: dict[str, list[str]]) -> None:
-    """Tick these answers with the mouse (every question except ordering ones)."""
-    for question in quiz.questions:
+def choose(page, quiz, answers: dict[str, list[str]], questions: list | None = None) -> None:
+    """Tick these answers with the mouse (every question except ordering ones). In a quiz that
+    gives feedback on each question, check each answer in turn, as a learner does."""
+    for question in questions or quiz.questions:
         if question.kind == "ordering":
             continue
         fieldset = page.locator(f"#question-{question.id}")
         for option_id in answers[question.id]:
             fieldset.get_by_label(question.option(option_id).text, exact=True).check()
+        if quiz.feedback == "each":
+            page.get_by_role("button", name="Check this answer").click()
+            page.locator(f"#checked-{question.id}").wait_for()
 
 
 def submit(page) -> None:
-    page.get_by_role("button", name="Submit answers").click()
+    """Submit the answers (the last step of a feedback-each quiz too)."""
+    page.get_by_role("button", name=re.compile("^(Submit answers|Finish and see my result)$")).click()
     page.wait_for_url(re.compile(r".*/attempts/\d+$"))
 
 

@@ -83,7 +83,9 @@ def test_one_learners_attempts(trainer_api, world):
         "current_version": True,
         "selected": ["b"],
         "correct": False,
+        "credit": 0.0,
     }
+    assert first["retake_of"] is None
 
 
 def test_csv_endpoints(trainer_api, world):

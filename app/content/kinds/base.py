@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -104,11 +105,29 @@ class QuestionKind:
         """Whether a valid selection is right; None for a kind that is never marked."""
         raise NotImplementedError
 
+    # Whether its questions may say `scoring: partial` (see `credit`).
+    partial_scoring: ClassVar[bool] = False
+
+    def credit(self, question: Question, selected: list[str]) -> Fraction | None:
+        """The share of the question's point this valid selection earns, 0 to 1 (None when
+        never marked): all or nothing unless the kind supports partial scoring."""
+        right = self.is_correct(question, selected)
+        return None if right is None else Fraction(int(right))
+
     def correct_option_ids(self, question: Question) -> list[str]:
         return [option.id for option in question.options if option.correct]
 
     def display_options(self, question: Question) -> list[Option]:
+        """The options in the order shown when no learner's order is known (the written one)."""
         return list(question.options)
+
+    def shown_order(self, question: Question, rng: random.Random) -> list[str]:
+        """The option ids in the order one learner sees them in one attempt: shuffled with
+        `rng` unless the question says `shuffle: false`."""
+        order = [option.id for option in self.display_options(question)]
+        if question.shuffle:
+            rng.shuffle(order)
+        return order
 
     # --- Describing -----------------------------------------------------------------------
     def answer_texts(self, question: Question, selected: list[str]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from app.content.kinds.base import AnswerField, AnswerInput, QuestionKind
@@ -45,8 +46,12 @@ class ChoiceKind(QuestionKind):
         ]
 
     def selection_from_form(self, question: Question, values: Mapping[str, Any]) -> list[str]:
+        # Ticked boxes come in the order shown, which differs per learner: store them in the
+        # written order, so that the same answer is stored alike for everyone.
         data = values[""]
-        return list(data) if isinstance(data, list) else [data]
+        chosen = list(data) if isinstance(data, list) else [data]
+        written = {option_id: index for index, option_id in enumerate(question.option_ids)}
+        return sorted(chosen, key=lambda option_id: written.get(option_id, len(written)))
 
     def answer_problem(self, question: Question, selected: list[str]) -> str | None:
         problem = super().answer_problem(question, selected)
@@ -85,9 +90,18 @@ class MultipleChoice(ChoiceKind):
                 f"(found {len(right)}); use `single` for one"
             )
 
+    partial_scoring = True
+
     def is_correct(self, question: Question, selected: list[str]) -> bool:
-        # All or nothing: exactly the right set, no more and no fewer.
+        # Right means exactly the right set, no more and no fewer (also with partial scoring).
         return set(selected) == set(self.correct_option_ids(question))
+
+    def credit(self, question: Question, selected: list[str]) -> Fraction:
+        if question.scoring != "partial":
+            return Fraction(int(self.is_correct(question, selected)))
+        right = set(self.correct_option_ids(question))
+        ticks = sum(1 if option_id in right else -1 for option_id in set(selected))
+        return max(Fraction(0), Fraction(ticks, len(right)))
 
     def sample_mistake(self, question: Question, right: list[str], rng: random.Random) -> list[str]:
         wrong = [o.id for o in question.options if o.id not in right]

@@ -85,6 +85,17 @@ class Ordering(QuestionKind):
                 break
         return options
 
+    def shown_order(self, question: Question, rng: random.Random) -> list[str]:
+        # Like display_options, per learner and attempt: never the right order itself.
+        if not question.shuffle:
+            return [option.id for option in self.display_options(question)]
+        order = list(question.option_ids)
+        for _ in range(10):
+            rng.shuffle(order)
+            if order != question.correct_order:
+                break
+        return order
+
     def placed_option_ids(self, question: Question, selected: list[str]) -> list[str]:
         order = question.correct_order or []
         return [

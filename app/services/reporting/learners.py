@@ -113,6 +113,8 @@ class AnswerView:
     current_version: bool
     question_version: str
     right_answer: list[str]
+    credit: float | None = None  # the share of the point earned
+    shown: list[str] | None = None  # the options' texts in the order the learner saw them
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class AttemptView:
 
 
 def _answer_view(quiz: Quiz | None, answer: Answer) -> AnswerView:
+    # The quiz as this attempt showed it: its options in the learner's order.
     question = quiz.question(answer.question_id) if quiz else None
     texts = {o.id: o.text for o in question.options} if question else {}
     right = question.correct_option_ids if question and question.graded else []
@@ -137,6 +140,8 @@ def _answer_view(quiz: Quiz | None, answer: Answer) -> AnswerView:
         current_version=question is not None and question.version == answer.question_version,
         question_version=answer.question_version,
         right_answer=[texts.get(o, o) for o in right],
+        credit=answer.earned,
+        shown=[o.text for o in question.display_options] if question else None,
     )
 
 
@@ -170,6 +175,7 @@ def learner_attempts(f: ReportFilter, user_id: int) -> list[AttemptView]:
     for attempt in attempts:
         numbers[attempt.quiz_id] += 1
         quiz = catalogue.quiz(attempt.quiz_id)
+        shown = quiz.presented(attempt.option_order) if quiz else None
         started = attempt.started_at
         views.append(
             AttemptView(
@@ -177,7 +183,7 @@ def learner_attempts(f: ReportFilter, user_id: int) -> list[AttemptView]:
                 quiz.title if quiz else attempt.quiz_id,
                 numbers[attempt.quiz_id],
                 int((attempt.submitted_at - started).total_seconds()) if started else None,
-                [_answer_view(quiz, answer) for answer in attempt.answers],
+                [_answer_view(shown, answer) for answer in attempt.answers],
             )
         )
     views.reverse()
@@ -188,10 +194,11 @@ def answer_rows(f: ReportFilter) -> Iterator[Any]:
     """Every answer of the cohort's learners within the range since they joined, streamed for
     the CSV export:
     (user id, name, email, attempt id, quiz id, submitted_at, question id, version, selected,
-    correct)."""
+    correct, credit, retake_of_id, option_order)."""
     statement = (
         select(User.id, User.name, User.email, Attempt.id, Attempt.quiz_id, Attempt.submitted_at)
         .add_columns(Answer.question_id, Answer.question_version, Answer.selected, Answer.correct)
+        .add_columns(Answer.credit, Attempt.retake_of_id, Attempt.option_order)
         .join(Attempt, Attempt.id == Answer.attempt_id)
         .join(User, User.id == Attempt.user_id)
         .where(*f.attempts(), _since_joining(f))

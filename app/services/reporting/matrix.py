@@ -23,7 +23,7 @@ from app.services.reporting.module_progress import LearnerState, learner_states
 @dataclass
 class QuizCell:
     attempts: int = 0
-    best: int | None = None
+    best: float | None = None
     max_score: int = 0
     passed: bool | None = None
     failed: int = 0
