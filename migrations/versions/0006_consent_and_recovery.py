@@ -22,6 +22,21 @@ branch_labels = None
 depends_on = None
 
 
+def _keeping_answers(from_type: sa.types.TypeEngine, to_type: sa.types.TypeEngine) -> None:
+    """Retype attempt.idempotency_key. On SQLite that recreates the attempt table, and dropping
+    the old one would delete its answers (ON DELETE CASCADE, foreign keys on): they are put back."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        op.execute("CREATE TEMPORARY TABLE answer_kept AS SELECT * FROM answer")
+    with op.batch_alter_table("attempt") as batch_op:
+        batch_op.alter_column("idempotency_key", existing_type=from_type, type_=to_type)
+    if sqlite:
+        op.execute(
+            "INSERT INTO answer SELECT * FROM answer_kept WHERE id NOT IN (SELECT id FROM answer)"
+        )
+        op.execute("DROP TABLE answer_kept")
+
+
 def upgrade() -> None:
     op.create_table(
         "cohort_invitation",
@@ -82,17 +97,11 @@ def upgrade() -> None:
     token = sa.table("api_token", sa.column("expires_at", sa.DateTime()))
     grace = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=90)
     op.execute(token.update().where(token.c.expires_at.is_(None)).values(expires_at=grace))
-    with op.batch_alter_table("attempt") as batch_op:
-        batch_op.alter_column(
-            "idempotency_key", existing_type=sa.String(length=80), type_=sa.String(length=100)
-        )
+    _keeping_answers(sa.String(80), sa.String(100))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("attempt") as batch_op:
-        batch_op.alter_column(
-            "idempotency_key", existing_type=sa.String(length=100), type_=sa.String(length=80)
-        )
+    _keeping_answers(sa.String(100), sa.String(80))
     with op.batch_alter_table("api_token") as batch_op:
         batch_op.drop_column("expires_at")
     with op.batch_alter_table("password_reset") as batch_op:
