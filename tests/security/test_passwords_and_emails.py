@@ -78,7 +78,8 @@ def test_service_rules_match_the_form(ctx):
 
 
 def test_passwords_are_stored_with_scrypt(client, app):
-    register(client, "hash@example.com", "a long secret phrase")
+    response = register(client, "hash@example.com", "a long secret phrase")
+    assert response.status_code == 303, response.text[:3000]
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "hash@example.com"))
         assert user.password_hash.startswith("scrypt:")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attempt, User
+from config import Config
 from tests.conftest import quiz_form_data, right_answers, wrong_answers
 
 
@@ -101,7 +102,9 @@ def test_an_email_registers_once_and_the_answer_tells_nobody_it_had(client, app,
         assert (twin.name, twin.password_hash) == (learner.name, learner.password_hash)
 
 
-def test_registration_has_a_rate_limit(app, client):
+def test_registration_has_a_rate_limit(app, client, monkeypatch):
+    assert Config.REGISTRATIONS_PER_IP == "10 per hour"
+    monkeypatch.setitem(app.config, "REGISTRATIONS_PER_IP", Config.REGISTRATIONS_PER_IP)
     for number in range(10):
         response = client.post(
             "/auth/register",
