@@ -520,7 +520,8 @@ async def login(port: int, email: str, password: str) -> str:
     """Log in through the real form (CSRF included); the session cookie as a Cookie header."""
     connection = Connection(port)
     page = await connection.request("GET", "/auth/login")
-    cookie = f"session={page.cookies['session']}"
+    name = _session_cookie(page.cookies)
+    cookie = f"{name}={page.cookies[name]}"
     token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.body)
     if token is None:
         raise RuntimeError("no CSRF token on the login page")
@@ -534,9 +535,14 @@ async def login(port: int, email: str, password: str) -> str:
         {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
     )
     await connection.close()
-    if done.status != 302 or "session" not in done.cookies:
+    if done.status != 302 or name not in done.cookies:
         raise RuntimeError(f"login failed for {email}: HTTP {done.status}")
-    return f"session={done.cookies['session']}"
+    return f"{name}={done.cookies[name]}"
+
+
+def _session_cookie(cookies: dict) -> str:
+    """The session cookie's name: `__Host-session` in production since issue 12, else `session`."""
+    return next((n for n in ("__Host-session", "session") if n in cookies), "session")
 
 
 # ------------------------------------------------------------------------------------- output
