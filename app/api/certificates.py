@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from app.api.blueprint import bp
-from app.api.openapi import ERRORS, EXTRA_PATHS, SCHEMAS, _json, _ref
+from app.api.openapi_parts import ERRORS, EXTRA_PATHS, SCHEMAS, json_response, schema_ref
 from app.api.routes import api_user
 from app.serializers.certificates import certificate_json
 from app.services import certificates
@@ -41,11 +41,13 @@ EXTRA_PATHS["/me/certificates"] = {
     "get": {
         "summary": "The caller's certificates, newest first",
         "responses": {
-            "200": _json(
+            "200": json_response(
                 {
                     "type": "object",
                     "required": ["certificates"],
-                    "properties": {"certificates": {"type": "array", "items": _ref("Certificate")}},
+                    "properties": {
+                        "certificates": {"type": "array", "items": schema_ref("Certificate")}
+                    },
                 }
             ),
             "401": ERRORS["401"],

@@ -6,7 +6,7 @@ from flask import Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.api.blueprint import bp
-from app.api.openapi import EXTRA_PATHS, _json, _ref
+from app.api.openapi_parts import EXTRA_PATHS, json_response, schema_ref
 from app.api.routes import api_user, json_body
 from app.db import writes
 from app.extensions import db, limiter
@@ -127,9 +127,9 @@ _RANGE = [
 ]
 _NUMBER = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
 _ERRORS = {
-    "400": _json(_ref("Error"), "Unreadable or empty date, or one out of range"),
-    "401": _json(_ref("Error"), "Missing or invalid token"),
-    "404": _json(_ref("Error"), "No such cohort, or not one the caller trains"),
+    "400": json_response(schema_ref("Error"), "Unreadable or empty date, or one out of range"),
+    "401": json_response(schema_ref("Error"), "Missing or invalid token"),
+    "404": json_response(schema_ref("Error"), "No such cohort, or not one the caller trains"),
 }
 _QUESTION = {
     "type": "object",
@@ -225,7 +225,7 @@ EXTRA_PATHS.update(
             "get": {
                 "summary": "The cohorts the caller trains (empty for a learner)",
                 "responses": {
-                    "200": _json(
+                    "200": json_response(
                         {
                             "type": "object",
                             "required": ["cohorts"],
@@ -242,7 +242,7 @@ EXTRA_PATHS.update(
             "get": {
                 "summary": "Progress, results and item analysis of a cohort",
                 "parameters": [_COHORT_ID, *_RANGE],
-                "responses": {"200": _json(_REPORT), **_ERRORS},
+                "responses": {"200": json_response(_REPORT), **_ERRORS},
             }
         },
         "/cohorts/{cohort_id}/learners/{user_id}": {
@@ -259,7 +259,7 @@ EXTRA_PATHS.update(
                     *_RANGE,
                 ],
                 "responses": {
-                    "200": _json({"type": "object", "required": ["learner", "attempts"]}),
+                    "200": json_response({"type": "object", "required": ["learner", "attempts"]}),
                     **_ERRORS,
                 },
             }
@@ -295,14 +295,16 @@ EXTRA_PATHS.update(
                     },
                 },
                 "responses": {
-                    "201": _json({"type": "object"}, "Joined"),
-                    "200": _json({"type": "object"}, "Already a member"),
-                    "400": _json(_ref("Error"), "Malformed request"),
+                    "201": json_response({"type": "object"}, "Joined"),
+                    "200": json_response({"type": "object"}, "Already a member"),
+                    "400": json_response(schema_ref("Error"), "Malformed request"),
                     "401": _ERRORS["401"],
-                    "404": _json(_ref("Error"), "No cohort has this code"),
-                    "415": _json(_ref("Error"), "Not JSON"),
-                    "422": _json(_ref("Error"), "No code, or unknown fields"),
-                    "429": _json(_ref("Error"), "Too many unknown codes; wait and try again"),
+                    "404": json_response(schema_ref("Error"), "No cohort has this code"),
+                    "415": json_response(schema_ref("Error"), "Not JSON"),
+                    "422": json_response(schema_ref("Error"), "No code, or unknown fields"),
+                    "429": json_response(
+                        schema_ref("Error"), "Too many unknown codes; wait and try again"
+                    ),
                 },
             }
         },

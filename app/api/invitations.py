@@ -6,7 +6,7 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 
 from app.api.blueprint import bp
-from app.api.openapi import EXTRA_PATHS, _json, _ref
+from app.api.openapi_parts import EXTRA_PATHS, json_response, schema_ref
 from app.api.routes import api_user
 from app.db import writes
 from app.extensions import db
@@ -52,7 +52,9 @@ def decline_invitation(invitation_id: int) -> ResponseReturnValue:
 # ---------------------------------------------------------------------------- OpenAPI
 
 _ID = {"name": "invitation_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_NOT_FOUND = _json(_ref("Error"), "No such invitation waiting for the caller's answer")
+_NOT_FOUND = json_response(
+    schema_ref("Error"), "No such invitation waiting for the caller's answer"
+)
 _INVITATION = {
     "type": "object",
     "required": ["id", "cohort", "trainers", "invited_at", "trainers_will_see"],
@@ -80,7 +82,7 @@ _JOINED = {
         "joined": {"type": "boolean"},
     },
 }
-_401 = _json(_ref("Error"), "Missing or invalid token")
+_401 = json_response(schema_ref("Error"), "Missing or invalid token")
 
 EXTRA_PATHS.update(
     {
@@ -88,7 +90,7 @@ EXTRA_PATHS.update(
             "get": {
                 "summary": "Invitations to cohorts waiting for the caller's answer",
                 "responses": {
-                    "200": _json(
+                    "200": json_response(
                         {
                             "type": "object",
                             "required": ["invitations"],
@@ -104,7 +106,7 @@ EXTRA_PATHS.update(
                 "summary": "Accept: become a learner of the cohort (its trainers then see your work)",
                 "parameters": [_ID],
                 "responses": {
-                    "200": _json(_JOINED, "Joined"),
+                    "200": json_response(_JOINED, "Joined"),
                     "401": _401,
                     "404": _NOT_FOUND,
                 },

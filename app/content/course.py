@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
-from app.content.schema import Id, Quiz, Strict, Text
+from app.content.fields import Id, Strict, Text
+from app.content.schema import Quiz
 from app.content.sources import ContentProblem, SourceFile, line_of, read_yaml, validate
 
 COURSE_FILE = "course.yaml"

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.content.schema import Profile, Quiz
+    from app.content.profile_schema import Profile
+    from app.content.schema import Quiz
 
 TRUST_FACTORS = ("care", "accountability", "communication")
 TRUST_SCALE = 10.0

@@ -11,7 +11,7 @@ from markupsafe import escape
 from mdit_py_plugins.superscript import superscript_plugin
 
 if TYPE_CHECKING:
-    from app.content.schema import Profile
+    from app.content.profile_schema import Profile
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "s", "del", "code", "pre",

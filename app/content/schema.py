@@ -10,33 +10,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     PlainValidator,
     PrivateAttr,
-    StringConstraints,
     model_validator,
 )
 
+from app.content.fields import Id, Markdown, Strict, Text
 from app.content.kinds import QUESTION_KINDS, QuestionKind
 from app.content.lesson_parts import FigureName, WidgetName, one_of
-
-Id = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=1, max_length=64),
-]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
-Markdown = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
-
+from app.content.profile_schema import Profile
 
 QuestionKindName = Annotated[
     str, AfterValidator(one_of("question kind", QUESTION_KINDS, plural="kinds"))
 ]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 class Option(Strict):
@@ -127,93 +114,6 @@ class Question(Strict):
         copy = self.model_copy()
         copy._shown = tuple(order)
         return copy
-
-
-class Trait(Strict):
-    id: Id
-    label: Text
-    description: Text | None = None
-
-
-class Axis(Strict):
-    trait: Id
-    label: Text
-    positive: Text
-    negative: Text
-
-
-class Axes(Strict):
-    x: Axis
-    y: Axis
-
-
-class GridCell(Strict):
-    x: Literal["positive", "negative"]
-    y: Literal["positive", "negative"]
-    title: Text
-    subtitle: Text
-    description: Text
-    advice: Markdown | None = None
-
-    _advice_html: str = PrivateAttr(default="")
-
-    @property
-    def advice_html(self) -> str:
-        return self._advice_html
-
-
-class Profile(Strict):
-    id: Id
-    title: Text
-    # How a trainer's cohort page names it; by default the title without its leading "Your".
-    cohort_title: Text | None = None
-    kind: Literal["dominant", "grid", "trust-formula"]
-    traits: list[Trait] = Field(min_length=1)
-    axes: Axes | None = None
-    cells: list[GridCell] | None = None
-
-    @model_validator(mode="after")
-    def _rules_of_its_kind(self) -> Profile:
-        trait_ids = [trait.id for trait in self.traits]
-        if len(set(trait_ids)) != len(trait_ids):
-            raise ValueError("trait ids must be unique within a profile")
-        if self.kind == "grid":
-            if self.axes is None or self.cells is None:
-                raise ValueError("a grid profile needs `axes` (x and y) and four `cells`")
-            for axis in (self.axes.x, self.axes.y):
-                if axis.trait not in trait_ids:
-                    raise ValueError(
-                        f"axis trait {axis.trait!r} is not one of this profile's traits"
-                    )
-            quadrants = {(cell.x, cell.y) for cell in self.cells}
-            if len(self.cells) != 4 or len(quadrants) != 4:
-                raise ValueError("a grid profile needs exactly four cells, one per x/y quadrant")
-        elif self.axes is not None or self.cells is not None:
-            raise ValueError(f"`axes` and `cells` belong to grid profiles, not {self.kind!r}")
-        if self.kind == "trust-formula" and sorted(trait_ids) != [
-            "accountability",
-            "care",
-            "communication",
-        ]:
-            raise ValueError(
-                "a trust-formula profile needs exactly the traits care, accountability and "
-                "communication"
-            )
-        return self
-
-    def trait(self, trait_id: str) -> Trait | None:
-        return next((t for t in self.traits if t.id == trait_id), None)
-
-    @property
-    def title_for_cohort(self) -> str:
-        """The title as a cohort page says it: "Your life position" becomes "Life position"."""
-        if self.cohort_title:
-            return self.cohort_title
-        title = self.title.removeprefix("Your ").removeprefix("your ")
-        return title[:1].upper() + title[1:]
-
-    def cell(self, x: str, y: str) -> GridCell | None:
-        return next((c for c in self.cells or [] if c.x == x and c.y == y), None)
 
 
 class AfterAttempts(Strict):

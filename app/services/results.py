@@ -11,8 +11,8 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from app.content import Profile, Question, Quiz
+from app.content.profile_schema import GridCell, Trait
 from app.content.profiles import TrustReading, read_trust
-from app.content.schema import GridCell, Trait
 from app.extensions import db
 from app.models import Attempt
 from app.services import presentation
