@@ -2,7 +2,7 @@
 
 from app.models.cohort import Cohort, CohortInvitation, CohortMember
 from app.models.decision import DECISIONS, ContentDecision
-from app.models.learning import Answer, Attempt, LessonRead
+from app.models.learning import Answer, Attempt, LessonRead, earned_credit
 from app.models.record import Certificate, XapiStatement
 from app.models.summary import (
     CohortOption,
@@ -41,5 +41,6 @@ __all__ = [
     "User",
     "UserInvite",
     "XapiStatement",
+    "earned_credit",
     "utcnow",
 ]

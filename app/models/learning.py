@@ -62,6 +62,12 @@ class Attempt(db.Model):
     )
 
 
+def earned_credit(correct: bool | None, credit: float | None) -> float:
+    """The share of the point a marked answer earned: its credit, or for a row stored before
+    partial credit (credit None), 1 when right and 0 when not."""
+    return float(credit) if credit is not None else float(bool(correct))
+
+
 class Answer(db.Model):
     """One question of an attempt: what was chosen, against which version of the question."""
 
@@ -80,8 +86,6 @@ class Answer(db.Model):
 
     @property
     def earned(self) -> float | None:
-        if self.credit is not None or self.correct is None:
-            return self.credit
-        return float(self.correct)
+        return None if self.correct is None else earned_credit(self.correct, self.credit)
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")

@@ -91,8 +91,9 @@ class CohortProgress(db.Model):
 
 class CohortQuestion(db.Model):
     """Item analysis of one question version over the learners' first attempts: how many
-    answered and were right, and the sums the discrimination needs (x: this question's score,
-    y: the rest of the attempt's score)."""
+    answered and were fully right, and the sums the facility and the discrimination need (x:
+    the credit earned on this question, 0 to 1, a fraction under partial scoring; y: the rest of
+    the attempt's score). `sum_x` is the credit earned in all."""
 
     cohort_id: Mapped[int] = _cohort()
     quiz_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -100,10 +101,10 @@ class CohortQuestion(db.Model):
     question_version: Mapped[str] = mapped_column(String(16), primary_key=True)
     answered: Mapped[int]
     correct: Mapped[int]
-    sum_x: Mapped[int]
-    sum_y: Mapped[float] = mapped_column(Float)  # scores may be fractional (partial credit)
+    sum_x: Mapped[float] = mapped_column(Float)  # credit may be fractional (partial credit)
+    sum_y: Mapped[float] = mapped_column(Float)  # and so may scores
     sum_xy: Mapped[float] = mapped_column(Float)
-    sum_xx: Mapped[int]
+    sum_xx: Mapped[float] = mapped_column(Float)
     sum_yy: Mapped[float] = mapped_column(Float)
 
 

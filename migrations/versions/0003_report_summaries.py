@@ -130,11 +130,9 @@ def upgrade():
         sa.Column("value", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("name", name="pk_summary_state"),
     )
-    # Fill them from the rows already stored (needs the app, which `flask db upgrade` provides:
-    # module completion and ordering questions are judged against the course content).
-    from app.services.reporting import hooks
-
-    hooks.rebuild(op.get_bind())
+    # The tables are filled from the rows already stored by the newest migration that changes
+    # what they hold (now 0008), with the app's own rebuild: it writes and reads the columns of
+    # today's models, which only exist once every migration has run.
 
 
 def downgrade():

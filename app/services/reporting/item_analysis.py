@@ -1,6 +1,7 @@
 """Item analysis: per graded question (each version apart), over each learner's first attempt
-of the quiz, how many answered and were right, the discrimination, and how often each option
-was chosen (and, for kinds that count placement, put in its right place).
+of the quiz, how many answered, how many were fully right, the credit they earned (a fraction of
+the point under partial scoring), the discrimination, and how often each option was chosen
+(and, for kinds that count placement, put in its right place).
 
 Live, from answers; kept up to date in cohort_question and cohort_option; rebuilt from the
 rows. Only graded questions of graded quizzes count.
@@ -17,7 +18,7 @@ from sqlalchemy import Connection, String, cast, delete, func, select
 
 from app.content.kinds import QUESTION_KINDS
 from app.extensions import db
-from app.models import Answer, Attempt, CohortOption, CohortQuestion, LearnerQuiz
+from app.models import Answer, Attempt, CohortOption, CohortQuestion, LearnerQuiz, earned_credit
 from app.services.catalogue import get_catalogue
 from app.services.reporting.common import Deltas, ReportFilter, add, plus
 from app.services.reporting.item_stats import ItemKey, QuestionStats, finish_items
@@ -26,8 +27,21 @@ from app.services.reporting.summing import learner_members
 QUESTION = CohortQuestion.__table__
 OPTION = CohortOption.__table__
 # An answer of a first attempt: quiz id, attempt score, question id, question version, the
-# options selected, whether it was right.
-AnswerRow = tuple[str, int, str, str, Sequence[str], bool | None]
+# options selected, whether it was right, its credit (None: stored before partial credit).
+AnswerRow = tuple[str, float, str, str, Sequence[str], bool | None, float | None]
+
+
+def answer_sums(n: int, x: float, s_score: float, s_score2: float) -> tuple[float, ...]:
+    """Σx, Σy, Σxy, Σx², Σy² of n answers that all earned x, in attempts whose scores add up to
+    s_score (their squares to s_score2); x is this question's credit, y = score − x the rest of
+    the attempt's."""
+    return (
+        n * x,
+        s_score - n * x,
+        x * s_score - n * x * x,
+        n * x * x,
+        s_score2 - 2 * x * s_score + n * x * x,
+    )
 
 
 def _graded_quiz_ids() -> list[str]:
@@ -62,7 +76,10 @@ def live_items(f: ReportFilter) -> dict[str, list[QuestionStats]]:
         .where(*f.attempts(), Attempt.quiz_id.in_(graded))
         .group_by(Attempt.user_id, Attempt.quiz_id)
     )
-    keys = (Attempt.quiz_id, Answer.question_id, Answer.question_version, Answer.correct, chosen)
+    keys = (
+        *(Attempt.quiz_id, Answer.question_id, Answer.question_version),
+        *(Answer.correct, Answer.credit, chosen),
+    )
     rows = db.session.execute(
         select(
             *keys, func.count(), func.sum(Attempt.score), func.sum(Attempt.score * Attempt.score)
@@ -74,23 +91,16 @@ def live_items(f: ReportFilter) -> dict[str, list[QuestionStats]]:
     found: dict[ItemKey, QuestionStats] = {}
     option_counts: dict[ItemKey, Counter] = defaultdict(Counter)
     in_place: dict[ItemKey, Counter] = defaultdict(Counter)
-    for quiz_id, question_id, version, correct, selected_text, n, s_score, s_score2 in rows:
+    for quiz_id, question_id, version, correct, credit, selected_text, n, s, s2 in rows:
         key = (quiz_id, question_id, version)
         stats = found.get(key)
         if stats is None:
             stats = found[key] = QuestionStats(question_id, version, *_question_and_current(*key))
-        s_score, s_score2 = float(s_score or 0), float(s_score2 or 0)
         stats.answered += n
-        sums = stats.sums  # Σx, Σy, Σxy, Σx², Σy²; x is 0 or 1, y = score − x
-        if correct:
-            stats.right += n
-            for i, amount in enumerate(
-                (n, s_score - n, s_score - n, n, s_score2 - 2 * s_score + n)
-            ):
-                sums[i] += amount
-        else:
-            sums[1] += s_score
-            sums[4] += s_score2
+        stats.right += n if correct else 0
+        amounts = answer_sums(n, earned_credit(correct, credit), float(s or 0), float(s2 or 0))
+        for i, amount in enumerate(amounts):
+            stats.sums[i] += amount
         selected = json.loads(selected_text) if selected_text else []
         for option_id in selected:
             option_counts[key][option_id] += n
@@ -148,13 +158,13 @@ def answer_deltas(
     questions, options = deltas if deltas is not None else ({}, {})
     catalogue = get_catalogue()
     cohorts = list(cohorts)
-    for quiz_id, score, question_id, version, selected, correct in rows:
+    for quiz_id, score, question_id, version, selected, correct, credit in rows:
         quiz = catalogue.quiz(quiz_id)
         if correct is None or quiz is None or not quiz.is_graded:
             continue
-        x = 1 if correct else 0
+        x = earned_credit(correct, credit)
         y = score - x
-        amounts = [sign * a for a in (1, x, x, y, x * y, x, y * y)]
+        amounts = [sign * a for a in (1, int(correct), x, y, x * y, x * x, y * y)]
         placed = Counter(_placed(*_question_and_current(quiz_id, question_id, version), selected))
         for cohort_id in cohorts:
             key = (cohort_id, quiz_id, question_id, version)
@@ -170,9 +180,10 @@ def first_attempt_deltas(
     cohorts: list[int], attempt: Attempt, answers: Sequence[Any]
 ) -> tuple[Deltas, Deltas]:
     """The amounts for a learner's first attempt of a quiz, with its answers (question_id,
-    question_version, selected, correct)."""
+    question_version, selected, correct, credit)."""
     rows = (
-        (attempt.quiz_id, attempt.score, a.question_id, a.question_version, a.selected, a.correct)
+        (attempt.quiz_id, attempt.score, a.question_id, a.question_version)
+        + (a.selected, a.correct, a.credit)
         for a in answers
     )
     return answer_deltas(cohorts, rows)
@@ -184,7 +195,7 @@ def moved(cohort_ids: list[int], user_ids: list[int], sign: int) -> tuple[Deltas
     rows = db.session.execute(
         select(
             *(Attempt.quiz_id, Attempt.score, Answer.question_id, Answer.question_version),
-            *(Answer.selected, Answer.correct),
+            *(Answer.selected, Answer.correct, Answer.credit),
         )
         .join(Attempt, Attempt.id == Answer.attempt_id)
         .join(LearnerQuiz, LearnerQuiz.first_attempt_id == Attempt.id)
@@ -205,10 +216,10 @@ def rebuild(connection: Connection) -> None:
     chosen = cast(Answer.selected, String)
     keys = (
         *(member.c.cohort_id, Attempt.quiz_id, Attempt.score, Answer.question_id),
-        *(Answer.question_version, Answer.correct, chosen),
+        *(Answer.question_version, Answer.correct, Answer.credit, chosen),
     )
     deltas: tuple[Deltas, Deltas] = ({}, {})
-    for cohort_id, quiz_id, score, question_id, version, correct, selected, n in connection.execute(
+    for *key, correct, credit, selected, n in connection.execute(
         select(*keys, func.count())
         .select_from(Answer)
         .join(Attempt, Attempt.id == Answer.attempt_id)
@@ -217,8 +228,9 @@ def rebuild(connection: Connection) -> None:
         .where(Answer.correct.is_not(None))
         .group_by(*keys)
     ):
+        cohort_id, quiz_id, score, question_id, version = key
         selected_ids = json.loads(selected) if selected else []
-        row = (quiz_id, score, question_id, version, selected_ids, correct)
+        row = (quiz_id, score, question_id, version, selected_ids, correct, credit)
         answer_deltas([cohort_id], [row], int(n), deltas)
     add(connection.execute, QUESTION, deltas[0])
     add(connection.execute, OPTION, deltas[1])

@@ -1,5 +1,9 @@
 """The figures of one question's item analysis (facility, discrimination, options, flags) and
-how they are finished from counted answers, whether counted live or read from the summaries."""
+how they are finished from counted answers, whether counted live or read from the summaries.
+
+Both rest on each answer's credit, the share of the point it earned: 1 or 0 for an all-or-nothing
+question, so that facility is the share right; a fraction under partial scoring, so that facility
+is the average credit (the share fully right is reported beside it)."""
 
 from __future__ import annotations
 
@@ -34,6 +38,9 @@ SUGGESTIONS = {
 }
 
 ItemKey = tuple[str, str, str]  # quiz id, question id, question version
+# Sums of fractional credits that differ from the count of right answers by less than this are
+# the same number (float addition in another order).
+CREDIT_TOLERANCE = 1e-6
 
 
 @dataclass
@@ -55,13 +62,31 @@ class QuestionStats:
     question: Question | None
     current: bool
     answered: int = 0
-    right: int = 0
-    facility: float | None = None
+    right: int = 0  # fully right
+    facility: float | None = None  # the average credit (the share right, when all or nothing)
     discrimination: float | None = None
     options: list[OptionCount] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
-    # Sums for the discrimination: x = this question's score, y = the rest of the attempt's.
+    # Σx, Σy, Σxy, Σx², Σy²: x = the credit earned on this question, y = the rest of the attempt.
     sums: list[float] = field(default_factory=lambda: [0.0] * 5, repr=False)
+
+    @property
+    def partial(self) -> bool:
+        """Whether answers earn a share of the point: today's question says `scoring: partial`,
+        or (an older version, whose definition is not on record) some answer earned a fraction."""
+        if self.question is not None and self.current:
+            return self.question.scoring == "partial"
+        return abs(self.sums[0] - self.right) > CREDIT_TOLERANCE
+
+    @property
+    def average_credit(self) -> float | None:
+        """The mean share of the point earned (0 to 1); the facility, for a partial question."""
+        return self.sums[0] / self.answered if self.answered else None
+
+    @property
+    def fully_right(self) -> float | None:
+        """The share of learners whose answer was entirely right."""
+        return self.right / self.answered if self.answered else None
 
     @property
     def concepts(self) -> list[str]:
@@ -106,7 +131,7 @@ def finish_items(
     catalogue = get_catalogue()
     result: dict[str, list[QuestionStats]] = {quiz_id: [] for quiz_id in graded}
     for key, stats in found.items():
-        stats.facility = stats.right / stats.answered if stats.answered else None
+        stats.facility = stats.average_credit
         stats.discrimination = pearson(stats.answered, *stats.sums)
         stats.options = _options(stats, option_counts[key], in_place.get(key))
         stats.flags = _flags(stats)
