@@ -42,21 +42,53 @@ _TAGS = count(1)
 Figure = Callable[[reporting.ReportFilter], Any]
 
 
+def _ticks(rng: random.Random, q: Any) -> list[str]:
+    """Any non-empty set of a tick-all question's options (under partial scoring, a fraction of
+    the point: some right ticks, maybe wrong ones)."""
+    return sorted(o.id for o in rng.sample(list(q.options), rng.randint(1, len(q.options))))
+
+
 def _picks(rng: random.Random, quiz: Any) -> dict[str, list[str]]:
-    """A random answer to every question: right, wrong or any one option; a random order for
-    questions answered by putting options in order."""
+    """A random answer to every question: right, wrong or any one option, or for a tick-all
+    question any set of options; a random order for questions answered by putting options in
+    order."""
     right, wrong = right_answers(quiz), wrong_answers(quiz)
     picks = {}
     for q in quiz.questions:
         if q.correct_order:
             picks[q.id] = rng.sample(list(q.correct_order), len(q.correct_order))
         else:
-            picks[q.id] = rng.choice([right[q.id], wrong[q.id], [rng.choice(q.options).id]])
+            some = [right[q.id], wrong[q.id], [rng.choice(q.options).id]]
+            picks[q.id] = rng.choice(some + ([_ticks(rng, q)] if q.kind == "multiple" else []))
+    return picks
+
+
+def _partial_quizzes() -> list[Any]:
+    """The course's quizzes with a partial-credit question."""
+    return [
+        quiz
+        for quiz in get_catalogue().quizzes.values()
+        if any(q.scoring == "partial" for q in quiz.questions)
+    ]
+
+
+def _fraction_of_the_point(rng: random.Random, quiz: Any) -> dict[str, list[str]]:
+    """Random answers in which every partial-credit question earns a fraction between 0 and 1:
+    some of its k right options ticked, and fewer wrong ones than right."""
+    picks = _picks(rng, quiz)
+    for q in quiz.questions:
+        if q.scoring == "partial":
+            right = q.correct_option_ids
+            wrong = [o.id for o in q.options if not o.correct]
+            ticked = rng.randint(1, len(right) - 1)
+            picks[q.id] = right[:ticked] + wrong[: rng.randint(0, min(ticked - 1, len(wrong)))]
     return picks
 
 
 def play(seed: int) -> list[int]:
-    """Two cohorts, a few learners and a random history of what they did; the cohorts' ids."""
+    """Two cohorts, a few learners and a random history of what they did; the cohorts' ids.
+    Where the course has partial-credit questions, two learners (one in each cohort, neither
+    ever leaving) answer them first with a fraction of the point."""
     rng, tag = random.Random(seed), next(_TAGS)
     catalogue = get_catalogue()
     trainer = new_user(f"Trainer {tag}", "trainer")
@@ -65,13 +97,19 @@ def play(seed: int) -> list[int]:
     for user in people[::2]:
         cohorts.join_cohort(user, groups[0].join_code)
     now = utcnow().replace(microsecond=0)
+    cohorts.join_cohort(people[1], groups[1].join_code)
+    for user in people[:2]:
+        for quiz in _partial_quizzes():
+            when = now - timedelta(days=rng.randint(0, 60))
+            answer(user, quiz.id, _fraction_of_the_point(rng, quiz), when)
     for _ in range(rng.randint(10, 30)):
         user, roll = rng.choice(people), rng.random()
         when = now - timedelta(days=rng.randint(0, 60), hours=rng.randint(0, 23))
         if roll < 0.15:
             cohorts.join_cohort(user, rng.choice(groups).join_code)
         elif roll < 0.22:
-            cohorts.remove_learner(rng.choice(groups), user.id)
+            if people[2:]:
+                cohorts.remove_learner(rng.choice(groups), rng.choice(people[2:]).id)
         elif roll < 0.5:
             module = rng.choice(catalogue.modules)
             read(user, module.id, rng.choice(module.lessons).id, when)
@@ -79,6 +117,7 @@ def play(seed: int) -> list[int]:
             quiz = rng.choice(list(catalogue.quizzes.values()))
             answer(user, quiz.id, _picks(rng, quiz), when)
         else:
+            user = rng.choice(people[2:])
             data_rights.delete_account(user, rng.choice(["anonymise", "remove"]))
             people.remove(user)
     db.session.flush()
@@ -149,6 +188,24 @@ def test_a_summarised_figure_agrees(small, name, seed):
 def test_item_analysis_agrees_on_the_real_course_with_its_ordering_question(app, ctx, seed):
     figure, tables = SUMMARISED["item analysis"]
     assert_three_ways_agree(app, play(seed), figure, tables)
+
+
+@pytest.mark.parametrize("name", ["quiz scores", "item analysis"])
+@settings(EXAMPLES, max_examples=3)
+@given(seed=SEEDS)
+def test_partial_credit_figures_agree_on_the_real_course(app, ctx, name, seed):
+    """The course's partial-credit questions, answered with fractions of the point: fractional
+    best scores in the distribution, and an average credit below the share fully right allows."""
+    assert _partial_quizzes(), "the course has partial-credit questions"
+    cohort_ids = play(seed)
+    figure, tables = SUMMARISED[name]
+    assert_three_ways_agree(app, cohort_ids, figure, tables)
+    for cohort_id in cohort_ids:
+        report = reporting.cohort_report(reporting.ReportFilter(cohort_id))
+        partial = [x for q in report.quizzes for x in q.questions if x.partial]
+        assert partial, "the cohort answered a partial-credit question"
+        assert any(x.average_credit > x.fully_right for x in partial), "a fraction was earned"
+        assert any(q.fractional for q in report.quizzes), "scores counted in ranges"
 
 
 def _profiles(f: reporting.ReportFilter) -> list[tuple]:

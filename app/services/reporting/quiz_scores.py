@@ -8,8 +8,10 @@ and best score); rebuilt from the rows.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Connection, Float, bindparam, case, cast, delete, func, select
@@ -24,6 +26,9 @@ from app.services.reporting.summing import count_true, for_cohorts, sum_per_coho
 
 LEARNER_QUIZ = LearnerQuiz.__table__
 QUIZ_SCORE = CohortQuizScore.__table__
+# Stored scores are floats: 23/3 is 7.666…67. A score within this of a column's lowest score
+# belongs to that column.
+SCORE_TOLERANCE = 1e-9
 
 
 @dataclass
@@ -33,16 +38,81 @@ class QuizStats:
     learners: int = 0  # learners who attempted it
     mean_best_score: float | None = None  # 0–1
     pass_rate: float | None = None  # 0–1
-    distribution: list[dict[str, Any]] = field(default_factory=list)  # best scores
+    distribution: list[dict[str, Any]] = field(default_factory=list)  # see score_distribution
     questions: list[QuestionStats] = field(default_factory=list)  # current versions
     older: list[QuestionStats] = field(default_factory=list)  # answers on older versions
 
     @property
-    def pass_score(self) -> int | None:
-        """The lowest whole score that passes (a pass is score × 100 ≥ pass mark × maximum)."""
-        if not self.quiz.is_graded or self.quiz.pass_mark is None:
+    def fractional(self) -> bool:
+        """Whether the distribution counts ranges of scores (partial credit gives fractions)."""
+        return any(d["below"] is not None for d in self.distribution)
+
+    @property
+    def pass_marker(self) -> tuple[int, str] | None:
+        """Where the chart draws the pass mark: before the first column that passes, with its
+        words (the lowest passing score, out of the maximum)."""
+        first = next((i for i, d in enumerate(self.distribution) if d["passes"]), None)
+        if first is None:
             return None
-        return math.ceil(self.quiz.pass_mark * self.quiz.max_score / 100)
+        lowest = score_text(self.distribution[first]["score"])
+        return first, f"pass mark ({lowest} / {self.quiz.max_score})"
+
+
+def score_text(value: float | Fraction) -> str:
+    """A score as people write it: 3, 2.5, 9.33."""
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
+def _number(value: Fraction) -> int | float:
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def pass_threshold(quiz: Quiz) -> Fraction | None:
+    """The lowest score that passes (a pass is score × 100 ≥ pass mark × maximum), exactly."""
+    if not quiz.is_graded or quiz.pass_mark is None:
+        return None
+    return Fraction(quiz.pass_mark * quiz.max_score, 100)
+
+
+def score_distribution(quiz: Quiz, seen: dict[float, int]) -> list[dict[str, Any]]:
+    """Learners per best score, from {best score: learners}. Whole scores get a column each
+    ("3 / 5"). A quiz whose scores can hold fractions (partial credit) gets a column per range
+    of one point, from a whole score to under the next ("7 to under 8"), full marks alone, and
+    the range holding the pass mark split at it, so that every column passes or fails whole.
+
+    Each column: score (its lowest), below (the score it stops under; None for one score),
+    label, tick (its lowest, written), learners, passes (None for a quiz without a pass
+    mark)."""
+    threshold = pass_threshold(quiz)
+    fractional = any(q.scoring == "partial" for q in quiz.questions) or any(
+        not float(best).is_integer() for best in seen
+    )
+    top = max([quiz.max_score, *(math.ceil(best - SCORE_TOLERANCE) for best in seen)])
+    lows: list[Fraction] = [Fraction(s) for s in range(top + 1)]
+    if fractional and threshold is not None and threshold.denominator != 1 and threshold < top:
+        lows = sorted({*lows, threshold})
+    counts = [0] * len(lows)
+    for best, learners in seen.items():
+        index = bisect_right(lows, Fraction(best + SCORE_TOLERANCE)) - 1
+        counts[max(index, 0)] += learners
+    columns = []
+    for i, low in enumerate(lows):
+        below = lows[i + 1] if fractional and i + 1 < len(lows) else None
+        if below is not None:
+            label = f"{score_text(low)} to under {score_text(below)}"
+        else:
+            label = f"{score_text(low)} / {quiz.max_score}"
+        columns.append(
+            {
+                "score": _number(low),
+                "below": None if below is None else _number(below),
+                "label": label,
+                "tick": score_text(low),  # under the chart's axis
+                "learners": counts[i],
+                "passes": None if threshold is None else low >= threshold,
+            }
+        )
+    return columns
 
 
 def stats_from(rows: Any) -> dict[str, QuizStats]:
@@ -51,6 +121,7 @@ def stats_from(rows: Any) -> dict[str, QuizStats]:
     catalogue = get_catalogue()
     stats = {quiz_id: QuizStats(quiz) for quiz_id, quiz in catalogue.quizzes.items()}
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    bests: dict[str, dict[float, int]] = defaultdict(lambda: defaultdict(int))
     for quiz_id, best, learners, attempts, ratio_sum, passed in rows:
         entry = stats.get(quiz_id)
         if entry is None:  # a quiz no longer in the course
@@ -60,19 +131,14 @@ def stats_from(rows: Any) -> dict[str, QuizStats]:
         sums[quiz_id][0] += float(ratio_sum or 0)
         sums[quiz_id][1] += float(passed or 0)
         if entry.quiz.is_graded:
-            entry.distribution.append({"score": int(best), "learners": int(learners)})
+            bests[quiz_id][float(best)] += int(learners)
     for quiz_id, entry in stats.items():
         if not entry.quiz.is_graded:
             continue
         if entry.learners:
             entry.mean_best_score = sums[quiz_id][0] / entry.learners
             entry.pass_rate = sums[quiz_id][1] / entry.learners
-        seen = {d["score"]: d["learners"] for d in entry.distribution}
-        top = max([entry.quiz.max_score, *seen])
-        entry.distribution = [
-            {"score": s, "label": f"{s} / {entry.quiz.max_score}", "learners": seen.get(s, 0)}
-            for s in range(top + 1)
-        ]
+        entry.distribution = score_distribution(entry.quiz, bests[quiz_id])
     return stats
 
 
