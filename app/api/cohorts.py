@@ -138,7 +138,20 @@ _QUESTION = {
         "id": {"type": "string"},
         "version": {"type": "string"},
         "answered": {"type": "integer"},
-        "facility": _NUMBER,
+        "scoring": {
+            "type": "string",
+            "enum": ["all", "partial"],
+            "description": "partial: an answer earns a share of the point (partial credit)",
+        },
+        "facility": {
+            **_NUMBER,
+            "description": "the average credit: the share right, for an all-or-nothing question",
+        },
+        "fully_right": {**_NUMBER, "description": "the share of answers entirely right"},
+        "average_credit": {
+            **_NUMBER,
+            "description": "partial scoring only: the mean share of the point earned",
+        },
         "discrimination": {"type": ["number", "null"], "minimum": -1, "maximum": 1},
         "options": {
             "type": "array",
@@ -149,6 +162,20 @@ _QUESTION = {
             },
         },
         "flags": {"type": "array", "items": {"type": "string"}},
+    },
+}
+_SCORE_COLUMN = {
+    "type": "object",
+    "required": ["score", "below", "label", "learners", "passes"],
+    "properties": {
+        "score": {"type": "number", "description": "the column's lowest score"},
+        "below": {
+            "type": ["number", "null"],
+            "description": "the score the column stops under; null for one score",
+        },
+        "label": {"type": "string"},
+        "learners": {"type": "integer"},
+        "passes": {"type": ["boolean", "null"]},
     },
 }
 # The learner's newest certificate issued in the range; all three are null without one.
@@ -207,6 +234,14 @@ _REPORT = {
                     "attempts": {"type": "integer"},
                     "mean_best_score": _NUMBER,
                     "pass_rate": _NUMBER,
+                    "score_distribution": {
+                        "type": ["array", "null"],
+                        "description": "Learners per best score (null for an ungraded quiz): a "
+                        "column per whole score, or, where partial credit gives fractions, per "
+                        "range from `score` to under `below`; `passes` says whether the column "
+                        "is at or above the pass mark.",
+                        "items": _SCORE_COLUMN,
+                    },
                     "questions": {"type": "array", "items": _QUESTION},
                     "older_versions": {"type": "array", "items": _QUESTION},
                 },

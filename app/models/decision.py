@@ -19,7 +19,9 @@ class ContentDecision(db.Model):
     leaves them as they were scored, `void` takes the question out of those attempts' scores.
 
     `changes` holds every value the decision overwrote, so that reverting it is exact:
-    {"answers": [[answer id, correct before]], "attempts": [[attempt id, score, max, passed]]}.
+    {"answers": [[answer id, correct before, credit before]],
+     "attempts": [[attempt id, score, max, passed]]} (decisions taken before partial credit
+    recorded no credit).
     """
 
     __table_args__ = (Index("ix_content_decision_question", "quiz_id", "question_id"),)

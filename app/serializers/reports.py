@@ -14,6 +14,7 @@ from app.services.reporting import (
     HeldCertificate,
     LearnerRef,
     QuestionStats,
+    QuizStats,
     learners_json_text,
 )
 
@@ -42,11 +43,22 @@ def _question_json(q: QuestionStats) -> dict[str, Any]:
         "id": q.id,
         "version": q.version,
         "answered": q.answered,
+        "scoring": "partial" if q.partial else "all",
         "facility": q.facility,
+        "fully_right": q.fully_right,
+        "average_credit": q.average_credit if q.partial else None,
         "discrimination": q.discrimination,
         "options": [{"id": o.id, "count": o.count} for o in q.options],
         "flags": q.flags,
     }
+
+
+def _distribution_json(q: QuizStats) -> list[dict[str, Any]] | None:
+    """The best scores' distribution, as the overview charts it (None for an ungraded quiz)."""
+    if not q.quiz.is_graded:
+        return None
+    keys = ("score", "below", "label", "learners", "passes")
+    return [{key: column[key] for key in keys} for column in q.distribution]
 
 
 def report_json(report: CohortReport) -> dict[str, Any]:
@@ -81,6 +93,7 @@ def report_json(report: CohortReport) -> dict[str, Any]:
                 "learners": q.learners,
                 "mean_best_score": q.mean_best_score,
                 "pass_rate": q.pass_rate,
+                "score_distribution": _distribution_json(q),
                 "questions": [_question_json(x) for x in q.questions],
                 "older_versions": [_question_json(x) for x in q.older],
             }

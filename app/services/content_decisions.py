@@ -20,6 +20,7 @@ from app.services.content_impact import (
     QuestionImpact,
     active_decisions,
     attempt_states,
+    exact,
     impact,
     outcome,
     pass_to_fail,
@@ -114,20 +115,21 @@ def _apply(record: ContentDecision, item: QuestionImpact, decision: str, states:
         for answer in item.answers:
             if states[answer.attempt_id].protected:
                 continue
-            now_right = regrade(item.question, answer.selected)
-            if now_right != answer.correct:
-                answers_before.append([answer.answer_id, answer.correct])
-                # credit=None: the answer then counts as whole points by `correct` (Answer.earned).
+            now_right, now_credit = regrade(item.question, answer.selected)
+            if (now_right, now_credit) != (answer.correct, answer.earned):
+                answers_before.append([answer.answer_id, answer.correct, answer.credit])
+                # Stored as a new submission stores it (see attempts._grade).
                 db.session.execute(
                     update(Answer)
                     .where(Answer.id == answer.answer_id)
-                    .values(correct=now_right, credit=None)
+                    .values(correct=now_right, credit=round(float(now_credit), 6))
                 )
     attempts_before = []
-    for attempt_id, (score, maximum) in sorted(outcome(item, decision, states).items()):
+    for attempt_id, (exact_score, maximum) in sorted(outcome(item, decision, states).items()):
         state = states[attempt_id]
-        passed = passes(item.quiz, score, maximum) if state.passed is not None else None
-        if (score, maximum, passed) == (state.score, state.max_score, state.passed):
+        passed = passes(item.quiz, exact_score, maximum) if state.passed is not None else None
+        score = float(exact_score)
+        if (exact_score, maximum, passed) == (exact(state.score), state.max_score, state.passed):
             continue
         attempts_before.append([attempt_id, state.score, state.max_score, state.passed])
         db.session.execute(
@@ -144,8 +146,10 @@ def revert(record: ContentDecision, *, via: str) -> None:
     if record.reverted_at is not None:
         raise DecisionRefused("this decision was reverted already")
     begin_writing()
-    for answer_id, correct in record.changes.get("answers", []):
-        db.session.execute(update(Answer).where(Answer.id == answer_id).values(correct=correct))
+    for answer_id, correct, *credit in record.changes.get("answers", []):
+        # Decisions taken before partial credit recorded no credit: it is left as it is.
+        values = {"correct": correct, **({"credit": credit[0]} if credit else {})}
+        db.session.execute(update(Answer).where(Answer.id == answer_id).values(**values))
     for attempt_id, score, maximum, passed in record.changes.get("attempts", []):
         db.session.execute(
             update(Attempt)

@@ -12,13 +12,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
 
 from app.content import QUESTION_KINDS, Catalogue, Question, Quiz
 from app.extensions import db
-from app.models import Answer, Attempt, Certificate, ContentDecision
+from app.models import Answer, Attempt, Certificate, ContentDecision, earned_credit
+
+# Credits are j/k (k: a question's right options) and scores sums of them, so their
+# denominators are small: a stored float (a credit is kept to six places) is read back as the
+# nearest fraction with a denominator up to this, so that a score worked out again meets the
+# pass mark exactly as the submission did.
+MAX_DENOMINATOR = 10_000
+
+
+def exact(value: float) -> Fraction:
+    """A stored score or credit as the fraction it stands for."""
+    return Fraction(value).limit_denominator(MAX_DENOMINATOR)
 
 
 @dataclass
@@ -29,13 +41,19 @@ class StoredAnswer:
     version: str
     selected: list[str]
     correct: bool
+    credit: float | None  # as stored: None for answers stored before partial credit
+
+    @property
+    def earned(self) -> Fraction:
+        """The share of the point it earned, exactly."""
+        return exact(earned_credit(self.correct, self.credit))
 
 
 @dataclass
 class AttemptState:
     id: int
     user_id: int | None
-    score: int
+    score: float
     max_score: int
     passed: bool | None
     protected: bool  # a certificate was issued on it: it keeps its score
@@ -122,27 +140,37 @@ def _old_answers(catalogue: Catalogue) -> dict[tuple[str, str], list[StoredAnswe
             Attempt.user_id,
             Answer.selected,
             Answer.correct,
+            Answer.credit,
         )
         .join(Attempt, Attempt.id == Answer.attempt_id)
         .where(Answer.correct.is_not(None))
         .order_by(Answer.id)
     )
-    for quiz_id, question_id, version, answer_id, attempt_id, user_id, selected, correct in rows:
+    for quiz_id, question_id, version, answer_id, attempt_id, user_id, *answer in rows:
         if current.get((quiz_id, question_id)) == version:
             continue
+        selected, correct, credit = answer
         found[(quiz_id, question_id)].append(
-            StoredAnswer(answer_id, attempt_id, user_id, version, list(selected), bool(correct))
+            StoredAnswer(
+                answer_id, attempt_id, user_id, version, list(selected), bool(correct), credit
+            )
         )
     return found
 
 
-def regrade(question: Question, selected: list[str]) -> bool:
-    """Whether this selection is right by today's key (an answer today's question would refuse,
-    naming an option that is gone, is not)."""
+def regrade(question: Question, selected: list[str]) -> tuple[bool, Fraction]:
+    """Whether this selection is right by today's key, and the share of the point it earns, as
+    the question's kind grades it (partial credit included). An answer today's question would
+    refuse, naming an option that is gone, is wrong and earns nothing."""
     kind = QUESTION_KINDS[question.kind]
     if kind.answer_problem(question, selected) is not None:
-        return False
-    return bool(kind.is_correct(question, selected))
+        return False, Fraction(0)
+    return bool(kind.is_correct(question, selected)), Fraction(kind.credit(question, selected) or 0)
+
+
+def scores_differently(question: Question, answer: StoredAnswer) -> bool:
+    """Whether today's key marks the answer otherwise: right or not, or another credit."""
+    return regrade(question, answer.selected) != (answer.correct, answer.earned)
 
 
 def _describe(old: Question, new: Question) -> list[str]:
@@ -183,7 +211,7 @@ def _judge(item: QuestionImpact, reference: Catalogue | None) -> None:
     versions = sorted({a.version for a in item.answers})
     if new is None:
         item.changes = ["removed" if item.quiz else "removed, with its quiz"]
-        item.would_change = sum(1 for a in item.answers if a.correct)
+        item.would_change = sum(1 for a in item.answers if a.earned)
         item.why_not_rescorable = "the question was removed"
         return
     for version in versions:
@@ -199,7 +227,7 @@ def _judge(item: QuestionImpact, reference: Catalogue | None) -> None:
     gone = sorted({o for a in item.answers for o in a.selected if new.option(o) is None})
     if gone and not any("removed" in c for c in item.changes):
         item.changes.append(f"option(s) removed: {', '.join(gone)}")
-    item.would_change = sum(1 for a in item.answers if regrade(new, a.selected) != a.correct)
+    item.would_change = sum(1 for a in item.answers if scores_differently(new, a))
     same_ids = all(
         sorted(o.option_ids) == sorted(new.option_ids) and o.kind == new.kind
         for v, o in known.items()
@@ -244,25 +272,26 @@ def attempt_states(attempt_ids: set[int], course_id: str | None) -> dict[int, At
     return states
 
 
-def passes(quiz: Quiz | None, score: int, max_score: int) -> bool:
-    """The pass rule of submit_attempt, for a score worked out again."""
+def passes(quiz: Quiz | None, score: float | Fraction, max_score: int) -> bool:
+    """The pass rule of submit_attempt, for a score worked out again (exactly)."""
     return score * 100 >= ((quiz.pass_mark if quiz else 0) or 0) * max_score
 
 
 def outcome(
     item: QuestionImpact, decision: str, states: dict[int, AttemptState]
-) -> dict[int, tuple[int, int]]:
-    """The (score, max) each affected, unprotected attempt would have under the decision."""
-    new_scores: dict[int, tuple[int, int]] = {}
+) -> dict[int, tuple[Fraction, int]]:
+    """The (score, max) each affected, unprotected attempt would have under the decision: the
+    answer's credit taken out (void), or replaced by the credit today's key gives (rescore)."""
+    new_scores: dict[int, tuple[Fraction, int]] = {}
     for answer in item.answers:
         state = states.get(answer.attempt_id)
         if state is None or state.protected:
             continue
-        score, maximum = new_scores.get(state.id, (state.score, state.max_score))
+        score, maximum = new_scores.get(state.id, (exact(state.score), state.max_score))
         if decision == "void":
-            score, maximum = score - int(answer.correct), maximum - 1
+            score, maximum = score - answer.earned, maximum - 1
         elif decision == "rescore" and item.question is not None:
-            score += int(regrade(item.question, answer.selected)) - int(answer.correct)
+            score += regrade(item.question, answer.selected)[1] - answer.earned
         new_scores[state.id] = (score, maximum)
     return new_scores
 

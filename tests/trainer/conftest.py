@@ -7,6 +7,7 @@ sharing the test's database transaction.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,8 +26,52 @@ from app.models import Attempt, Cohort, CohortMember, User, utcnow
 from app.services import attempts, cohorts, progress
 from app.services.catalogue import get_catalogue
 from tests.conftest import PASSWORD_HASH, Api, Factory, make_app
+from tests.security.conftest import sharing_the_test_transaction
 
 CONTENT = Path(__file__).parent / "content"
+QUIZ = "check.yaml"
+
+
+def course_copy(folder: Path, *replacements: tuple[str, str], source: Path = CONTENT) -> Path:
+    """A copy of a course in `folder` with its `check` quiz edited by plain text replacements."""
+    shutil.copytree(source, folder)
+    path = folder / "quizzes" / QUIZ
+    text = path.read_text()
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text)
+    return folder
+
+
+# The tiny course with partial credit: `check` passes at 50% (2.5 of 5), and q3 is a tick-all
+# question with three right options of four, scored `partial` (each right tick +1/3, each wrong
+# one −1/3, never below 0).
+PARTIAL_CHECK = (
+    ("pass_mark: 60", "pass_mark: 50"),
+    (
+        "  - id: q3\n    kind: multiple\n",
+        "  - id: q3\n    kind: multiple\n    scoring: partial\n",
+    ),
+    (
+        "      - {id: c, text: Wrong C}\n",
+        "      - {id: c, text: Wrong C}\n      - {id: d, text: Right D, correct: true}\n",
+    ),
+)
+
+
+@pytest.fixture(scope="session")
+def _partial_app(database_url: str, app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    folder = course_copy(tmp_path_factory.mktemp("partial") / "course", *PARTIAL_CHECK)
+    return make_app(database_url, CONTENT_DIR=folder)
+
+
+@pytest.fixture
+def partial(_partial_app: Flask, app: Flask) -> Iterator[Flask]:
+    """The app on the tiny course with partial credit (PARTIAL_CHECK), writing inside the test's
+    rolled-back transaction."""
+    with sharing_the_test_transaction(_partial_app, app) as shared, shared.app_context():
+        yield shared
 
 
 @pytest.fixture(scope="session")
@@ -167,6 +212,40 @@ def build_world(days_ago_first: int = 10) -> World:
 @pytest.fixture
 def world(small: Flask) -> World:
     return build_world()
+
+
+def build_partial_world() -> World:
+    """Four learners' first attempts at the partial-credit `check` (PARTIAL_CHECK; q4 right and
+    q5 wrong for everyone; pass mark 2.5 of 5), five days ago:
+        P1 q1 ✓ q2 ✓ q3 a b d → 1        score 4          passed
+        P2 q1 ✓ q2 ✗ q3 a     → 1/3      score 2 1/3      failed
+        P3 q1 ✓ q2 ✓ q3 a b c → 2/3−1/3  score 3 1/3      passed
+        P4 q1 ✗ q2 ✓ q3 a b   → 2/3      score 2 2/3      passed
+    """
+    now = utcnow().replace(microsecond=0)
+    trainer = new_user("Pat Trainer", "trainer")
+    cohort = cohorts.create_cohort(trainer, "Partial", "partial credit")
+    people = [new_user(f"P{i} Learner") for i in range(1, 5)]
+    for user in people:
+        cohorts.join_cohort(user, cohort.join_code)
+    db.session.execute(
+        update(CohortMember)
+        .where(CohortMember.cohort_id == cohort.id)
+        .values(joined_at=now - timedelta(days=400))
+    )
+    first = now - timedelta(days=5)
+    p1, p2, p3, p4 = people
+    answer(p1, "check", check("a", "a", ["a", "b", "d"]), first)
+    answer(p2, "check", check("a", "b", ["a"]), first)
+    answer(p3, "check", check("a", "a", ["a", "b", "c"]), first)
+    answer(p4, "check", check("b", "a", ["a", "b"]), first)
+    db.session.commit()
+    return World(cohort, trainer, people, now)
+
+
+@pytest.fixture
+def partial_world(partial: Flask) -> World:
+    return build_partial_world()
 
 
 @contextmanager

@@ -10,31 +10,20 @@ five graded questions, so three to pass):
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Attempt, Certificate, ContentDecision
+from app.models import Answer, Attempt, Certificate, ContentDecision
 from app.services import reporting
-from tests.trainer.conftest import CONTENT, World
-
-QUIZ = "check.yaml"
+from tests.trainer.conftest import World, course_copy
 
 
 def edited(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
     """A copy of the tiny course with `check` edited by plain text replacements."""
-    folder = tmp_path / "edited"
-    shutil.copytree(CONTENT, folder)
-    path = folder / "quizzes" / QUIZ
-    text = path.read_text()
-    for old, new in replacements:
-        assert old in text, old
-        text = text.replace(old, new)
-    path.write_text(text)
-    return folder
+    return course_copy(tmp_path / "edited", *replacements)
 
 
 REWORDED = ("prompt: Question one", "prompt: Question one, put another way")
@@ -57,7 +46,7 @@ def impact_lines(small, folder: Path) -> list[str]:
     return result.output.splitlines()
 
 
-def scores() -> list[tuple[int, int, bool | None]]:
+def scores() -> list[tuple[float, int, bool | None]]:
     return [
         (a.score, a.max_score, a.passed)
         for a in db.session.scalars(
@@ -259,3 +248,77 @@ def test_an_attempt_a_certificate_was_issued_on_keeps_its_score(small, world, tm
     after = scores()
     assert after[:2] == before[:2]  # L1 and L2
     assert after[2] == (4, 5, True)  # L3: b is right now
+
+
+# ---------------------------------------------------------------- partial credit
+
+# q3 of the partial-credit course (tests/trainer/conftest.py PARTIAL_CHECK: a, b, d right) with
+# its key changed: c right instead of b.
+PARTIAL_KEY_CHANGED = (
+    "      - {id: b, text: Right B, correct: true}\n      - {id: c, text: Wrong C}\n",
+    "      - {id: b, text: Right B}\n      - {id: c, text: Wrong C, correct: true}\n",
+)
+
+
+def answers_to_q3() -> list[tuple[bool, float]]:
+    return [
+        (a.correct, a.credit)
+        for a in db.session.scalars(
+            select(Answer).where(Answer.question_id == "q3").order_by(Answer.attempt_id)
+        )
+    ]
+
+
+def test_rescoring_a_partial_credit_question_keeps_fractions_and_reverts(
+    partial, partial_world, tmp_path
+):
+    """build_partial_world: P1 4 ✓, P2 2 1/3 ✗, P3 3 1/3 ✓, P4 2 2/3 ✓ (pass mark 2.5 of 5).
+    Today's key for q3 is a, c, d (each right tick +1/3, each wrong one −1/3, at least 0):
+        P1 a b d: 2/3 − 1/3 = 1/3 (was 1)    → 4 − 1 + 1/3 = 3 1/3, still passed
+        P2 a:     1/3 (as before)            → 2 1/3, unchanged
+        P3 a b c: 2/3 − 1/3 = 1/3 (as before) → 3 1/3, unchanged
+        P4 a b:   1/3 − 1/3 = 0 (was 2/3)    → 2 2/3 − 2/3 = 2, now failed
+    """
+    folder = course_copy(
+        tmp_path / "edited", PARTIAL_KEY_CHANGED, source=partial.config["CONTENT_DIR"]
+    )
+    before, q3_before = scores(), answers_to_q3()
+    assert before == [(4.0, 5, True), (7 / 3, 5, False), (10 / 3, 5, True), (8 / 3, 5, True)]
+    assert q3_before == [(True, 1.0), (False, 0.333333), (False, 0.333333), (False, 0.666667)]
+    lines = impact_lines(partial, folder)
+    assert lines[0] == (
+        "check/q3: 4 answers by 4 learners to an older version; 2 would now score differently"
+    )
+    refused = decide(partial, folder, "check/q3", "--rescore")
+    assert refused.exit_code == 1
+    assert "would turn 1 passed attempt(s) into fails" in refused.output
+
+    result = decide(partial, folder, "check/q3", "--rescore", "--force")
+    assert result.exit_code == 0, result.output
+    assert answers_to_q3() == [
+        (False, 0.333333),
+        (False, 0.333333),
+        (False, 0.333333),
+        (False, 0.0),
+    ]
+    assert scores() == [(10 / 3, 5, True), (7 / 3, 5, False), (10 / 3, 5, True), (2.0, 5, False)]
+    decision = db.session.scalar(select(ContentDecision))
+    assert (decision.answers, decision.attempts_changed) == (4, 2)
+    # Best ratios (10/3 + 7/3 + 10/3 + 2) / 5 / 4 = 11/20; P1 and P3 passed. P2 (2 1/3) and P4
+    # (2) share the column under the pass mark.
+    report = reporting.cohort_report(reporting.ReportFilter(partial_world.cohort.id))
+    check = next(q for q in report.quizzes if q.quiz.id == "check")
+    assert (round(check.mean_best_score, 6), check.pass_rate) == (0.55, 0.5)
+    assert {d["label"]: d["learners"] for d in check.distribution if d["learners"]} == {
+        "2 to under 2.5": 2,
+        "3 to under 4": 2,
+    }
+    q3 = next(x for x in check.questions if x.id == "q3")
+    assert (q3.right, round(q3.average_credit, 6)) == (0, 0.25)  # (3 × 0.333333 + 0) / 4
+
+    assert decide(partial, folder, "check/q3", "--revert").exit_code == 0
+    assert scores() == before  # exactly what was there
+    assert answers_to_q3() == q3_before
+    again = reporting.cohort_report(reporting.ReportFilter(partial_world.cohort.id))
+    q3 = next(x for q in again.quizzes if q.quiz.id == "check" for x in q.questions if x.id == "q3")
+    assert (q3.right, round(q3.average_credit, 4)) == (1, 0.5833)
