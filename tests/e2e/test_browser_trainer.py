@@ -112,7 +112,8 @@ def test_a_trainer_follows_a_learner_in_a_browser(new_context, live_server, arti
         cells = row.get_by_role("cell")
         expect(cells.nth(0)).to_have_text("1")
         right = int(correct[question.id])
-        expect(cells.nth(1)).to_have_text(f"{right * 100}% {right} right")
+        expect(cells.nth(1)).to_have_text(f"{right * 100}%")
+        expect(cells.nth(2)).to_have_text(f"{right} of 1")
     screenshot(coach, artifacts, "journey-trainer-items")
 
     # The progress matrix, and from it the learner's answers with their correctness.
