@@ -239,3 +239,62 @@ def test_attempts_stored_before_0007_read_as_before(empty_database: str, tmp_pat
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_0008_fills_the_question_summaries_with_each_answers_credit(
+    empty_database: str, tmp_path: Path
+):
+    """Migration 0008 sums credit instead of right answers in cohort_question, and fills every
+    summary again from the stored rows: here an attempt at 0007 with a partial-credit answer
+    (half of `many`'s point) and the summaries 0007 left (empty, as 0003 now leaves them)."""
+    result = _flask("db", "upgrade", "0007", database_url=empty_database, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    engine = create_engine(empty_database)
+    when = {"when": datetime(2026, 11, 18, 10)}
+    answer = (
+        "INSERT INTO answer (attempt_id, question_id, question_version, position, selected, "
+        "correct, credit) VALUES "
+    )
+    statements = [
+        'INSERT INTO "user" (id, email, name, role, active, session_version, created_at) '
+        "VALUES (1, 'a@example.com', 'A', 'learner', TRUE, 1, :when)",
+        "INSERT INTO cohort (id, name, description, join_code, created_at) "
+        "VALUES (1, 'C', '', 'CODE0001', :when)",
+        "INSERT INTO cohort_member (cohort_id, user_id, role, joined_at) "
+        "VALUES (1, 1, 'learner', :when)",
+        "INSERT INTO attempt (id, user_id, quiz_id, quiz_version, score, max_score, passed, "
+        "submitted_at) VALUES (1, 1, 'basics-check', 'v', 1.5, 3, FALSE, :when)",
+        answer + "(1, 'one', 'v', 0, '[\"a\"]', TRUE, 1.0)",
+        answer + "(1, 'many', 'v', 1, '[\"a\"]', FALSE, 0.5)",
+        answer + "(1, 'order', 'v', 2, '[\"z\", \"y\", \"x\"]', FALSE, 0.0)",
+    ]
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement), when)
+    finally:
+        engine.dispose()
+
+    result = _flask("db", "upgrade", database_url=empty_database, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    engine = create_engine(empty_database)
+    try:
+        with engine.connect() as connection:
+            items = connection.execute(
+                text(
+                    "SELECT question_id, answered, correct, sum_x, sum_y, sum_xx "
+                    "FROM cohort_question ORDER BY question_id"
+                )
+            ).all()
+            best = connection.execute(
+                text("SELECT quiz_id, best_score, learners FROM cohort_quiz_score")
+            ).all()
+    finally:
+        engine.dispose()
+    # x: the credit (1, 0.5, 0); y: the rest of the attempt's 1.5 points.
+    assert [tuple(r) for r in items] == [
+        ("many", 1, 0, 0.5, 1.0, 0.25),
+        ("one", 1, 1, 1.0, 0.5, 1.0),
+        ("order", 1, 0, 0.0, 1.5, 0.0),
+    ]
+    assert [tuple(r) for r in best] == [("basics-check", 1.5, 1)]
