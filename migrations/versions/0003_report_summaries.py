@@ -130,9 +130,9 @@ def upgrade():
         sa.Column("value", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("name", name="pk_summary_state"),
     )
-    # The tables are filled from the rows already stored by the newest migration that changes
-    # what they hold (now 0008), with the app's own rebuild: it writes and reads the columns of
-    # today's models, which only exist once every migration has run.
+    # The tables this revision makes are filled from the rows already stored by 0008, the newest
+    # revision that changes what they hold: the app's rebuild reads and writes the columns of
+    # today's models (answer credits, fractional sums), which exist only from there on.
 
 
 def downgrade():

@@ -1,21 +1,22 @@
 """item analysis on each answer's credit: the question summaries sum fractions
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0010 (chained after main's 0010 for now; it does not depend on it)
 Create Date: 2026-12-03 07:00:00
 
 cohort_question's x becomes the credit an answer earned (a fraction under partial scoring)
 instead of 1 or 0 for fully right, so `sum_x` is the credit earned in all and `sum_xx` the sum of
-its squares: both become floats. Every summary table is then filled again from the stored
-attempts and answers (this is the newest migration that changes what the summaries hold, so it
-is the one that fills them: see 0003).
+its squares: both become floats. The summary tables 0003 made are then filled again from the
+stored attempts and answers, with the app's own rebuild (this is the newest revision that
+changes what they hold, so it is the one that fills them; see 0003). Later revisions fill the
+summaries they add.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
@@ -34,9 +35,13 @@ def upgrade() -> None:
     _retype(sa.Float(), sa.Integer())
     # Needs the app, which `flask db upgrade` provides: module completion and ordering
     # questions are judged against the course content.
-    from app.services.reporting import hooks
+    from app.services.reporting import item_analysis, module_progress, quiz_scores, weekly_activity
 
-    hooks.rebuild(op.get_bind())
+    connection = op.get_bind()
+    quiz_scores.rebuild(connection)  # first: the others read learner_quiz
+    weekly_activity.rebuild(connection)
+    module_progress.rebuild(connection)
+    item_analysis.rebuild(connection)
 
 
 def downgrade() -> None:
