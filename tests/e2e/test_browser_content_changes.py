@@ -86,7 +86,7 @@ def _an_older_version_answered(live_server: LiveServer, user_id: int) -> str:
         db.session.execute(
             update(Answer)
             .where(Answer.attempt_id == attempt.id, Answer.question_id == "words-share")
-            .values(question_version="0ld0ld0ld0ld0ld0", correct=False)
+            .values(question_version="0ld0ld0ld0ld0ld0", correct=False, credit=0.0)
         )
         db.session.execute(
             update(Attempt).where(Attempt.id == attempt.id).values(score=attempt.score - 1)
