@@ -15,8 +15,9 @@ import math
 import pytest
 
 from app.services import reporting
-from tests.conftest import Api
-from tests.trainer.conftest import World, log_in
+from tests.conftest import Api, make_app
+from tests.security.conftest import sharing_the_test_transaction
+from tests.trainer.conftest import World, course_copy, log_in
 from tests.trainer.test_summaries import assert_summaries_match_live
 
 # q3: credits 1, 1/3, 1/3, 2/3 → average (1 + 1/3 + 1/3 + 2/3) / 4 = 7/12; only P1 fully right.
@@ -139,3 +140,29 @@ def test_the_api_gives_the_distribution_and_the_average_credit(partial, partial_
     assert (q1["scoring"], q1["average_credit"], q1["fully_right"]) == ("all", None, 0.75)
     mood = next(q for q in response.get_json()["quizzes"] if q["id"] == "mood")
     assert mood["score_distribution"] is None  # a self-assessment has no scores
+
+
+def test_answers_to_an_older_partial_version_keep_their_average_credit(
+    partial, partial_world, database_url, tmp_path
+):
+    """Once q3 is changed (here its prompt), the answers above are to an older version, whose
+    definition the server no longer has: it is still reported as partial, from the fractions."""
+    folder = course_copy(
+        tmp_path / "changed",
+        ("prompt: Question three", "prompt: Question three, reworded"),
+        source=partial.config["CONTENT_DIR"],
+    )
+    changed = make_app(database_url, CONTENT_DIR=folder)
+    with sharing_the_test_transaction(changed, partial), changed.app_context():
+        assert_summaries_match_live(partial_world.cohort.id)
+        check = _check(_report(partial_world))
+        assert "q3" not in [x.id for x in check.questions]
+        [older] = [x for x in check.older if x.id == "q3"]
+        assert older.partial
+        assert (older.answered, older.right) == (4, 1)
+        assert older.average_credit == pytest.approx(AVERAGE_CREDIT, abs=1e-6)
+        client = changed.test_client()
+        log_in(client, partial_world.trainer)
+        items = client.get(f"/trainer/cohorts/{partial_world.cohort.id}/items").text
+        assert "Older versions of questions in Check" in items
+        assert "average credit 0.58 of the point" in items
