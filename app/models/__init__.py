@@ -6,11 +6,13 @@ from app.models.learning import Answer, Attempt, LessonRead
 from app.models.question_version import QuestionVersion
 from app.models.record import Certificate, XapiStatement
 from app.models.summary import (
+    CohortConcept,
     CohortOption,
     CohortProgress,
     CohortQuestion,
     CohortQuizScore,
     CohortWeek,
+    LearnerConcept,
     LearnerProgress,
     LearnerQuiz,
     LearnerWeek,
@@ -28,11 +30,13 @@ __all__ = [
     "ContentDecision",
     "DECISIONS",
     "CohortMember",
+    "CohortConcept",
     "CohortOption",
     "CohortProgress",
     "CohortQuestion",
     "CohortQuizScore",
     "CohortWeek",
+    "LearnerConcept",
     "LearnerProgress",
     "LearnerQuiz",
     "LearnerWeek",
