@@ -202,6 +202,11 @@ SCHEMAS: dict[str, Any] = {
             "title": {"type": "string"},
             "kind": {"enum": ["graded", "self-assessment"]},
             "pass_mark": {"type": ["integer", "null"]},
+            "pre_test_of": {
+                "type": ["string", "null"],
+                "description": "for a pre-test (offered before the lessons, skippable, never "
+                "passed or failed): the quiz whose concepts it checks; null otherwise",
+            },
             "module_id": {"type": ["string", "null"]},
             "feedback": {"enum": ["end", "each"]},
             "review": {

@@ -87,6 +87,7 @@ def quiz_json(quiz: Quiz, module_id: str | None, attempt_number: int) -> dict[st
         "title": quiz.title,
         "kind": quiz.kind,
         "pass_mark": quiz.pass_mark,
+        "pre_test_of": quiz.pre_test_of,
         "module_id": module_id,
         "feedback": quiz.feedback,
         "review": review_json(quiz.review_policy),

@@ -175,6 +175,10 @@ def test_the_module_lists_its_pre_test_taken_or_not(cohort, client, make):
             "five-steps-pre-test",
         ]
         conforms(client, "/modules", body)
+    quiz = Api(client, make.token(newcomer)).get(f"/quizzes/{PRE}").json
+    assert (quiz["pre_test_of"], quiz["pass_mark"]) == (POST, None)
+    conforms(client, "/quizzes/{quiz_id}", quiz)
+    assert Api(client, make.token(newcomer)).get(f"/quizzes/{POST}").json["pre_test_of"] is None
 
 
 def test_an_attempt_says_the_result_per_concept(cohort, client, make, catalogue):
