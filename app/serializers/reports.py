@@ -11,6 +11,8 @@ from app.serializers import iso_utc
 from app.services.reporting import (
     AttemptView,
     CohortReport,
+    ConceptGain,
+    DecisionNote,
     HeldCertificate,
     LearnerRef,
     QuestionStats,
@@ -61,6 +63,39 @@ def _distribution_json(q: QuizStats) -> list[dict[str, Any]] | None:
     return [{key: column[key] for key in keys} for column in q.distribution]
 
 
+def gain_json(g: ConceptGain) -> dict[str, Any]:
+    """Learning gain on one concept: percent right before and after, ⟨g⟩, and over how many."""
+    return {
+        "concept_id": g.concept_id,
+        "title": g.title,
+        "lesson": g.lesson,
+        "pre_percent": g.pre,
+        "post_percent": g.post,
+        "gain": g.gain,
+        "learners": g.learners,
+        "too_small": g.too_few,
+    }
+
+
+def decision_json(note: DecisionNote) -> dict[str, Any]:
+    """One decision on answers given to an older version of a changed question."""
+    return {
+        "question": note.question,
+        "quiz_id": note.quiz_id,
+        "question_id": note.question_id,
+        "decision": note.decision,
+        "says": note.says,
+        "by": note.by,
+        "decided_at": iso_utc(note.at),
+        "content_version": note.content_version,
+        "question_version": note.question_version or None,
+        "answers": note.answers,
+        "attempts_changed": note.attempts_changed,
+        "forced": note.forced,
+        "reverted_at": iso_utc(note.reverted_at),
+    }
+
+
 def report_json(report: CohortReport) -> dict[str, Any]:
     """The report as GET /api/v1/cohorts/{id}/report returns it."""
     f = report.filter
@@ -99,6 +134,8 @@ def report_json(report: CohortReport) -> dict[str, Any]:
             }
             for q in report.quizzes
         ],
+        "learning_gain": [gain_json(g) for g in report.gain],
+        "decisions": [decision_json(d) for d in report.decisions],
     }
 
 

@@ -22,6 +22,7 @@ from app.services.reporting.certificates import (
     learner_certificate,
 )
 from app.services.reporting.common import ReportFilter, ReportFilterError
+from app.services.reporting.decisions import DecisionNote, decision_notes
 from app.services.reporting.item_stats import (
     EASY,
     FLAG_MIN_ANSWERS,
@@ -67,6 +68,7 @@ __all__ = [
     "CertificateCounts",
     "CohortReport",
     "ConceptGain",
+    "DecisionNote",
     "HeldCertificate",
     "LearnerRef",
     "ModuleColumns",
@@ -83,6 +85,7 @@ __all__ = [
     "attention_list",
     "cohort_learners",
     "cohort_report",
+    "decision_notes",
     "learner_attempts",
     "learner_certificate",
     "learner_rows",
