@@ -117,7 +117,7 @@ def test_the_pages_show_the_ranges_and_the_average_credit(partial, partial_world
     assert "q3 · partial credit" in items
     assert "58%" in items  # the facility: the average credit
     assert "average credit 0.58 of the point" in items
-    assert '<td data-label="Fully right">1 of 4</td>' in items
+    assert '<td data-label="Fully right" class="num">1 of 4</td>' in items
     assert '<td data-label="Discrimination">0.30</td>' in items
 
 
