@@ -273,6 +273,20 @@ def remove_learner(cohort_id: int, user_id: int) -> ResponseReturnValue:
     return redirect(url_for("trainer.members", cohort_id=cohort.id), 303)
 
 
+@bp.post("/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/withdraw")
+@writes("POST")
+def withdraw_invitation(cohort_id: int, invitation_id: int) -> ResponseReturnValue:
+    """Take back an invitation not answered yet: the person no longer sees it or can accept it."""
+    cohort = _cohort_or_404(cohort_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not invitations.withdraw(cohort, invitation_id):
+        abort(404)
+    db.session.commit()
+    flash("Invitation withdrawn: the person can no longer accept it.", "success")
+    return redirect(url_for("trainer.members", cohort_id=cohort.id), 303)
+
+
 @bp.post("/cohorts/<int:cohort_id>/members/<int:user_id>/reset-link")
 @writes("POST")
 def reset_link(cohort_id: int, user_id: int) -> ResponseReturnValue:
