@@ -62,7 +62,10 @@ def cohort_learner(cohort_id: int, user_id: int) -> ResponseReturnValue:
     f = _filter(cohort.id)
     if isinstance(f, Response):
         return f
-    return jsonify(learner_json(learner, reporting.learner_attempts(f, learner.id)))
+    summary = reporting.learner_summary(f, learner.id)
+    if summary is None:
+        return error_response(404, "No such learner in this cohort.")
+    return jsonify(learner_json(learner, summary, reporting.learner_attempts(f, learner.id)))
 
 
 def _csv(cohort_id: int, kind: str) -> ResponseReturnValue:
@@ -214,6 +217,73 @@ _REPORT = {
         },
     },
 }
+_NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+_SUMMARY = {
+    "type": "object",
+    "description": "The learner at a glance, as the top of the trainer's drill-down page",
+    "required": [
+        "lessons_read",
+        "lessons",
+        "modules_completed",
+        "modules",
+        "quizzes",
+        "profiles",
+        "certificate",
+        "previous_learner_id",
+        "next_learner_id",
+    ],
+    "properties": {
+        "lessons_read": {"type": "integer"},
+        "lessons": {"type": "integer"},
+        "modules_completed": {"type": "array", "items": {"type": "string"}},
+        "modules": {"type": "integer"},
+        "last_activity": _NULLABLE_TIME,
+        "quizzes": {
+            "type": "array",
+            "description": "Every graded quiz, in course order; best_score is null if not taken",
+            "items": {
+                "type": "object",
+                "required": ["id", "attempts", "best_score", "max_score", "passed"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "attempts": {"type": "integer"},
+                    "best_score": {"type": ["number", "null"]},
+                    "max_score": {"type": "integer"},
+                    "passed": {"type": "boolean"},
+                },
+            },
+        },
+        "profiles": {
+            "type": "array",
+            "description": "The latest result of each self-assessment profile since joining",
+            "items": {
+                "type": "object",
+                "required": ["quiz_id", "title", "submitted_at", "result"],
+                "properties": {
+                    "quiz_id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "submitted_at": {"type": "string", "format": "date-time"},
+                    "result": {"type": "object"},
+                },
+            },
+        },
+        "certificate": {
+            "type": ["object", "null"],
+            "properties": {
+                "code": {"type": "string"},
+                "issued_at": {"type": "string", "format": "date-time"},
+                "revoked": {"type": "boolean"},
+            },
+        },
+        "previous_learner_id": {"type": ["integer", "null"]},
+        "next_learner_id": {"type": ["integer", "null"]},
+    },
+}
+_LEARNER = {
+    "type": "object",
+    "required": ["learner", "summary", "attempts"],
+    "properties": {"summary": _SUMMARY},
+}
 _CSV = {
     "description": "CSV (UTF-8 with BOM)",
     "content": {"text/csv": {"schema": {"type": "string"}}},
@@ -259,7 +329,7 @@ EXTRA_PATHS.update(
                     *_RANGE,
                 ],
                 "responses": {
-                    "200": json_response({"type": "object", "required": ["learner", "attempts"]}),
+                    "200": json_response(_LEARNER),
                     **_ERRORS,
                 },
             }

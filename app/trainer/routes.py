@@ -170,13 +170,16 @@ def learner(cohort_id: int, user_id: int) -> ResponseReturnValue:
     if person is None:
         abort(404)
     f = _filter(cohort)
+    summary = reporting.learner_summary(f, person.id)
+    if summary is None:
+        abort(404)
     return _page(
         "learner.html",
         cohort,
         f,
         learner=person,
+        summary=summary,
         attempts=reporting.learner_attempts(f, person.id),
-        certificate=reporting.learner_certificate(f, person.id),
     )
 
 
