@@ -98,6 +98,7 @@ RULES: dict[tuple[str, str], dict[str, int | str]] = {
     ("api.cohort_learner", "GET"): TRAINER_API,
     ("api.learners_csv", "GET"): TRAINER_API,
     ("api.answers_csv", "GET"): TRAINER_API,
+    ("api.codebook_csv", "GET"): TRAINER_API,
     ("trainer.index", "GET"): {**TRAINER_AREA, "other_trainer": 302, "trainer": 302, "admin": 302},
     ("trainer.cohorts", "GET"): TRAINER_AREA,
     ("trainer.cohorts", "POST"): {

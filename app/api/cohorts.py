@@ -88,6 +88,16 @@ def answers_csv(cohort_id: int) -> ResponseReturnValue:
     return _csv(cohort_id, "answers")
 
 
+@bp.get("/cohorts/<int:cohort_id>/codebook.csv")
+def codebook_csv(cohort_id: int) -> ResponseReturnValue:
+    """What each column of the two CSVs means and the words behind their ids (the same for
+    any date range)."""
+    cohort = _cohort_or_404(cohort_id)
+    if isinstance(cohort, Response):
+        return cohort
+    return csv_download(reporting.ReportFilter(cohort.id), "codebook")
+
+
 @bp.post("/cohorts/join")
 @writes("POST")
 @limiter.limit("30 per 10 minutes", deduct_when=lambda r: r.status_code == 404, scope="cohort-join")
@@ -345,6 +355,14 @@ EXTRA_PATHS.update(
             "get": {
                 "summary": "One row per answer",
                 "parameters": [_COHORT_ID, *_RANGE],
+                "responses": {"200": _CSV, **_ERRORS},
+            }
+        },
+        "/cohorts/{cohort_id}/codebook.csv": {
+            "get": {
+                "summary": "The codebook of learners.csv and answers.csv: kind, file, id, "
+                "meaning, quiz_id, question_id, version",
+                "parameters": [_COHORT_ID],
                 "responses": {"200": _CSV, **_ERRORS},
             }
         },

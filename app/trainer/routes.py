@@ -183,7 +183,7 @@ def learner(cohort_id: int, user_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.get("/cohorts/<int:cohort_id>/export/<any(learners, answers):kind>.csv")
+@bp.get("/cohorts/<int:cohort_id>/export/<any(learners, answers, codebook):kind>.csv")
 def export(cohort_id: int, kind: str) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
