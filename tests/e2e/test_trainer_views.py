@@ -128,7 +128,7 @@ def test_the_drill_down_starts_with_a_summary_and_folds_the_attempts(
     heights = page.evaluate("document.documentElement.scrollHeight")
     assert heights < 4000, f"a summary and a list of attempts, not a dump: {heights} px"
     first = attempts.first
-    first.locator("summary").click()
+    first.locator(":scope > summary").click()
     assert first.locator("table.answer-table").is_visible()
     dates = page.locator("details.attempt summary .attempt-facts").all_inner_texts()
     stamps = [d.split("·")[1].strip() for d in dates]
@@ -159,7 +159,7 @@ def test_the_drill_down_fits_a_phone(new_context, trainer_state, artifacts) -> N
     page = _learner_page(new_context, trainer_state, PHONE)
     assert_no_horizontal_scroll(page, "the drill-down on a phone")
     for details in page.locator("details.attempt").all()[:3]:
-        details.locator("summary").click()
+        details.locator(":scope > summary").click()
     assert_no_horizontal_scroll(page, "the drill-down with attempts open on a phone")
     rows = page.locator("details.attempt[open] table.answer-table tbody tr")
     assert rows.first.evaluate("row => getComputedStyle(row).display") == "block", "cards"
