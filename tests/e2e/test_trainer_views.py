@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, assert_no_horizontal_scroll, screenshot
 
@@ -181,3 +182,19 @@ def test_the_self_assessment_page_fits_a_phone_without_breaking_words(
         assert box is not None
         assert box["x"] + box["width"] <= PHONE["width"], "no table wider than the screen"
     screenshot(page, artifacts, "trainer-self-assessment-phone")
+
+
+def test_the_trainer_withdraws_an_invitation_in_the_browser(
+    new_context, trainer_state, artifacts
+) -> None:
+    page = new_context(storage_state=trainer_state["storage"], viewport=PHONE).new_page()
+    page.goto(f"/trainer/cohorts/{trainer_state['cohort']}/members")
+    page.get_by_label("Email addresses").fill("Wendy Withdrawn <wendy@example.com>")
+    page.get_by_role("button", name="Add learners").click()
+    invited = page.locator("section.panel", has_text="Invited, not members")
+    expect(invited).to_contain_text("wendy@example.com")
+    assert_no_horizontal_scroll(page, "members with an invitation on a phone")
+    screenshot(page, artifacts, "trainer-members-invited")
+    invited.get_by_role("button", name="Withdraw the invitation of wendy@example.com").click()
+    expect(page.locator(".flash")).to_contain_text("Invitation withdrawn")
+    expect(page.get_by_text("wendy@example.com")).to_have_count(0)
