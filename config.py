@@ -27,7 +27,10 @@ class Config:
     TESTING = False
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by create_app from DATABASE_URL
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping on every checkout (a round trip per request on PostgreSQL): app/db.py pings only a
+    # connection that sat idle in the pool, and a connection found dead is replaced.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    POOL_PING_AFTER_IDLE_SECONDS = 10.0
     CONTENT_DIR = PROJECT_ROOT
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -77,6 +80,9 @@ class Config:
             "SESSION_COOKIE_SECURE": _bool("RAPPORT_SECURE_COOKIES", cls.SESSION_COOKIE_SECURE),
             "IDLE_TIMEOUT_HOURS": _number("RAPPORT_IDLE_TIMEOUT_HOURS", cls.IDLE_TIMEOUT_HOURS),
             "API_TOKEN_DAYS": int(_number("RAPPORT_API_TOKEN_DAYS", cls.API_TOKEN_DAYS)),
+            "POOL_PING_AFTER_IDLE_SECONDS": _number(
+                "RAPPORT_POOL_PING_AFTER_IDLE_SECONDS", cls.POOL_PING_AFTER_IDLE_SECONDS
+            ),
         }
         settings["REMEMBER_COOKIE_SECURE"] = settings["SESSION_COOKIE_SECURE"]
         settings.update(_xapi_settings(cls))

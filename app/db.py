@@ -19,12 +19,14 @@ database, so there the declarations change nothing.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, has_request_context, request
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, exc
 from sqlalchemy.engine import Connection
+from sqlalchemy.pool import Pool
 from sqlalchemy.sql import Executable
 
 from app.extensions import db
@@ -40,13 +42,58 @@ _BEGAN_IMMEDIATE = "rapport_began_immediate"
 _CHANGES_AT_BEGIN = "rapport_changes_at_begin"
 
 
+# Keys in a pooled connection record's `info`.
+_LAST_USED = "rapport_last_used"
+_PING_AFTER = "rapport_ping_after"
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-SQLAlchemy to the app; SQLite waits up to 15 s for a lock before it errs."""
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {"timeout": 15})
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
+    ping_after = float(app.config.get("POOL_PING_AFTER_IDLE_SECONDS", 10.0))
+    with app.app_context():
+        for engine in db.engines.values():
+            event.listen(engine.pool, "connect", _remember_ping_after(ping_after))
+
+
+def _remember_ping_after(seconds: float) -> Callable[[Any, Any], None]:
+    def remember(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_PING_AFTER] = seconds
+
+    return remember
+
+
+@event.listens_for(Pool, "checkin")
+def _note_last_use(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info[_LAST_USED] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Check a connection that sat unused for a while before handing it out (a database restart
+    or a firewall may have closed it meanwhile); a dead one is replaced. A busy pool's
+    connections are not pinged: pool_pre_ping's round trip on every checkout cost PostgreSQL
+    requests a third of their speed. A connection that dies while in use still fails that
+    request (a 503) and makes the pool replace every connection (SQLAlchemy invalidates the
+    pool on a disconnect)."""
+    last_used = record.info.get(_LAST_USED)
+    ping_after = record.info.get(_PING_AFTER, 10.0)
+    if last_used is None or time.monotonic() - last_used < ping_after:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()
+    except Exception as error:  # any failure: the connection cannot be trusted
+        raise exc.DisconnectionError(str(error)) from error
 
 
 def writes(*methods: str) -> Callable[[View], View]:

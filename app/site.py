@@ -19,12 +19,21 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from app.extensions import db
+from app.extensions import db, limiter
 from app.responses import error_response
 
 bp = Blueprint("site", __name__)
 log = logging.getLogger("rapport.requests")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# Requests served without a log line when they succeed, and never rate limited: static files
+# and the health check, the bulk of a quiet server's requests.
+QUIET_ENDPOINTS = frozenset({"static", "site.healthz"})
+SELECT_ONE = text("SELECT 1")
+
+
+@limiter.request_filter
+def _not_rate_limited() -> bool:
+    return request.endpoint in QUIET_ENDPOINTS
 
 
 class DatabaseId(IntegerConverter):
@@ -128,7 +137,7 @@ def security_headers(response: Response) -> Response:
 
 @bp.after_app_request
 def log_request(response: Response) -> Response:
-    if request.path.startswith("/static/"):
+    if request.endpoint in QUIET_ENDPOINTS and response.status_code < 400:
         return response
     user_id = current_user.get_id().split(":")[0] if current_user.is_authenticated else None
     log.info(
@@ -153,9 +162,11 @@ def rollback_on_error(error: BaseException | None) -> None:
 
 @bp.get("/healthz")
 def healthz() -> Response | tuple[Response, int]:
-    """200 when the database answers, 503 when it does not."""
+    """200 when the database answers, 503 when it does not. Probed every few seconds by load
+    balancers, so it does the least it can: no request log line and no rate-limit bookkeeping
+    (see QUIET_ENDPOINTS)."""
     try:
-        db.session.execute(text("SELECT 1"))
+        db.session.execute(SELECT_ONE)
     except (OperationalError, DBAPIError):
         db.session.rollback()
         return jsonify(status="unavailable"), 503

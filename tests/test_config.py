@@ -245,7 +245,12 @@ def test_gunicorn_serves_rapport_in_production_mode(tmp_path):
                 assert time.monotonic() < deadline, "gunicorn did not answer in time"
                 time.sleep(0.2)
         with pytest.raises(urllib.error.HTTPError) as missing:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/no/such/page", timeout=2)
+            urllib.request.urlopen(
+                urllib.request.Request(
+                    f"http://127.0.0.1:{port}/no/such/page", headers={"X-Request-Id": "gunicorn-2"}
+                ),
+                timeout=2,
+            )
         assert missing.value.code == 404
         assert "There is nothing at this address" in missing.value.read().decode()
         missing.value.close()
@@ -257,4 +262,6 @@ def test_gunicorn_serves_rapport_in_production_mode(tmp_path):
         log.close()
     assert output.count("Booting worker") == 2, output
     entries = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    assert any(e.get("request_id") == "gunicorn-1" and e.get("status") == 200 for e in entries)
+    assert any(e.get("request_id") == "gunicorn-2" and e.get("status") == 404 for e in entries)
+    # The health check's successes are not logged (load balancers probe it every few seconds).
+    assert not any(e.get("path") == "/healthz" for e in entries)

@@ -5,11 +5,13 @@ from app.models.decision import DECISIONS, ContentDecision
 from app.models.learning import Answer, Attempt, LessonRead
 from app.models.record import Certificate, XapiStatement
 from app.models.summary import (
+    CohortConcept,
     CohortOption,
     CohortProgress,
     CohortQuestion,
     CohortQuizScore,
     CohortWeek,
+    LearnerConcept,
     LearnerProgress,
     LearnerQuiz,
     LearnerWeek,
@@ -27,11 +29,13 @@ __all__ = [
     "ContentDecision",
     "DECISIONS",
     "CohortMember",
+    "CohortConcept",
     "CohortOption",
     "CohortProgress",
     "CohortQuestion",
     "CohortQuizScore",
     "CohortWeek",
+    "LearnerConcept",
     "LearnerProgress",
     "LearnerQuiz",
     "LearnerWeek",

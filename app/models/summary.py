@@ -58,6 +58,19 @@ class LearnerProgress(db.Model):
     completed: Mapped[bool]
 
 
+class LearnerConcept(db.Model):
+    """A learner's answers on one concept before the lessons (their first attempt at a pre-test,
+    taken before their first attempt at its quiz) and after (that first attempt at the quiz):
+    right and answered, summed over every such pair of quizzes checking the concept."""
+
+    user_id: Mapped[int] = _user()
+    concept_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pre_right: Mapped[int]
+    pre_answered: Mapped[int]
+    post_right: Mapped[int]
+    post_answered: Mapped[int]
+
+
 class CohortQuizScore(db.Model):
     """The cohort's learners whose best score in a quiz is `best_score`, and their totals."""
 
@@ -118,6 +131,17 @@ class CohortOption(db.Model):
     option_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     chosen: Mapped[int]
     in_place: Mapped[int]
+
+
+class CohortConcept(db.Model):
+    """Per concept, the cohort's learners with answers both before and after, and the sums of
+    their shares right (percent) before and after: the learning gain's figures."""
+
+    cohort_id: Mapped[int] = _cohort()
+    concept_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    learners: Mapped[int]
+    pre_share_sum: Mapped[float] = mapped_column(Float)
+    post_share_sum: Mapped[float] = mapped_column(Float)
 
 
 class SummaryState(db.Model):

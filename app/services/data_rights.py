@@ -147,6 +147,13 @@ REGISTRY: tuple[PersonalData, ...] = (
         "statistics",
         "The modules you started and completed.",
     ),
+    PersonalData(
+        "learner_concept",
+        "user_id",
+        "statistics",
+        "Per concept of the course: how many questions on it you got right before and after its"
+        " lessons.",
+    ),
     # Issue 13: a certificate goes with its holder (its verify link then answers "not found"),
     # and so do the xAPI statements about them, sent or not.
     PersonalData(

@@ -196,3 +196,37 @@ def test_postgres_outage_at_start_up_and_later_heals_without_a_restart(postgres_
         assert client.get("/healthz").json == {"status": "ok"}
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_connection_cut_while_idle_is_replaced_before_anyone_notices(postgres_behind_a_proxy):
+    """Connections idle longer than POOL_PING_AFTER_IDLE_SECONDS are checked on checkout: one
+    cut while nobody used it (a database restart at night) is replaced, and the request that
+    takes it from the pool succeeds."""
+    proxy, url = postgres_behind_a_proxy
+    proxy.up()
+    app = make_app(url, CONTENT_DIR=SAMPLE, POOL_PING_AFTER_IDLE_SECONDS=0)
+    client = app.test_client()
+    assert client.get("/healthz").json == {"status": "ok"}
+    proxy.down()  # cuts the pooled connection while it sits idle in the pool
+    proxy.up()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_busy_connections_are_not_pinged(postgres_behind_a_proxy):
+    """Within the idle threshold no ping is sent: a connection cut between two quick requests
+    fails the second one (a 503), and the pool is replaced for the third."""
+    proxy, url = postgres_behind_a_proxy
+    proxy.up()
+    app = make_app(url, CONTENT_DIR=SAMPLE, POOL_PING_AFTER_IDLE_SECONDS=3600)
+    client = app.test_client()
+    assert client.get("/healthz").json == {"status": "ok"}
+    proxy.down()
+    proxy.up()
+    assert client.get("/healthz").status_code == 503
+    assert client.get("/healthz").json == {"status": "ok"}
+    with app.app_context():
+        db.engine.dispose()

@@ -151,6 +151,50 @@ def test_item_analysis_agrees_on_the_real_course_with_its_ordering_question(app,
     assert_three_ways_agree(app, play(seed), figure, tables)
 
 
+def _gain(f: reporting.ReportFilter) -> list[tuple]:
+    return [
+        (g.concept_id, g.learners, g.pre, g.post, None if g.gain is None else round(g.gain, 9))
+        for g in reporting.learning_gain(f)
+    ]
+
+
+def play_pairs(seed: int) -> list[int]:
+    """Two cohorts whose learners take pre-tests and the quizzes they come before, in a random
+    order (pre-test first or not, retakes), then join, leave or delete their accounts."""
+    rng, tag = random.Random(seed), next(_TAGS)
+    catalogue = get_catalogue()
+    pairs = [(q.id, q.pre_test_of) for q in catalogue.quizzes.values() if q.pre_test_of]
+    assert pairs, "the course ships pre-tests"
+    trainer = new_user(f"Trainer {tag}", "trainer")
+    groups = [cohorts.create_cohort(trainer, f"Cohort {tag}{x}") for x in "ab"]
+    now = utcnow().replace(microsecond=0)
+    people = []
+    for n in range(rng.randint(3, 8)):
+        user = new_user(f"Learner {tag} {n}")
+        people.append(user)
+        for group in rng.sample(groups, rng.randint(1, 2)):
+            cohorts.join_cohort(user, group.join_code)
+        for _ in range(rng.randint(1, 5)):
+            quiz = catalogue.quizzes[rng.choice(rng.choice(pairs))]
+            when = now - timedelta(days=rng.randint(0, 30))
+            answer(user, quiz.id, _picks(rng, quiz), when)
+    for user in rng.sample(people, 2):
+        if rng.random() < 0.5:
+            cohorts.remove_learner(rng.choice(groups), user.id)
+        else:
+            data_rights.delete_account(user, rng.choice(["anonymise", "remove"]))
+    db.session.flush()
+    return [group.id for group in groups]
+
+
+@settings(EXAMPLES, max_examples=6)
+@given(seed=SEEDS)
+def test_learning_gain_agrees(app, ctx, seed):
+    tables = (T["learner_concept"], T["cohort_concept"])
+    cohort_ids = play_pairs(seed)
+    assert_three_ways_agree(app, cohort_ids, _gain, tables)
+
+
 def _profiles(f: reporting.ReportFilter) -> list[tuple]:
     return [
         (p.quiz.id, p.profile_id, p.learners, p.shown, p.counts, p.trust, p.factors)

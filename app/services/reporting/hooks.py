@@ -6,8 +6,9 @@ itself, so the open-range cohort report can read totals instead of every row; ea
 module computes its own amounts. `rebuild` computes every table again from the raw rows (the
 `cohorts rebuild-summaries` command, migrations, demo data, bulk inserts).
 
-Rows are touched in one order (learner_quiz, learner_week, learner_progress, then
-cohort_quiz_score, cohort_week, cohort_progress, cohort_question, cohort_option, each by key)
+Rows are touched in one order (learner_quiz, learner_week, learner_progress, learner_concept,
+then cohort_quiz_score, cohort_week, cohort_progress, cohort_question, cohort_option,
+cohort_concept, each by key)
 so that concurrent writers cannot deadlock.
 """
 
@@ -24,6 +25,14 @@ from app.models import Attempt
 from app.services.reporting import item_analysis, module_progress, quiz_scores, weekly_activity
 from app.services.reporting.common import Deltas, add, cohorts_of
 from app.services.reporting.item_analysis import OPTION, QUESTION
+from app.services.reporting.learning_gain import (
+    CONCEPT,
+    LEARNER_CONCEPT,
+    concept_deltas,
+    concepts_moved,
+    count_completed_pairs,
+    rebuild_concepts,
+)
 from app.services.reporting.module_progress import LEARNER_PROGRESS, PROGRESS
 from app.services.reporting.quiz_scores import LEARNER_QUIZ, QUIZ_SCORE
 from app.services.reporting.weekly_activity import LEARNER_WEEK, WEEK
@@ -33,16 +42,22 @@ TABLES = (
     LEARNER_QUIZ,
     LEARNER_WEEK,
     LEARNER_PROGRESS,
+    LEARNER_CONCEPT,
     QUIZ_SCORE,
     WEEK,
     PROGRESS,
     QUESTION,
     OPTION,
+    CONCEPT,
 )
 
 
 def _add_to_cohorts(
-    scores: Deltas, weeks: Deltas, modules: Deltas, items: tuple[Deltas, Deltas] | None
+    scores: Deltas,
+    weeks: Deltas,
+    modules: Deltas,
+    items: tuple[Deltas, Deltas] | None,
+    concepts: Deltas | None = None,
 ) -> None:
     execute = db.session.execute
     add(execute, QUIZ_SCORE, scores)
@@ -51,6 +66,8 @@ def _add_to_cohorts(
     if items is not None:
         add(execute, QUESTION, items[0])
         add(execute, OPTION, items[1])
+    if concepts:
+        add(execute, CONCEPT, concepts)
 
 
 def attempt_stored(attempt: Attempt, answers: Sequence[Any]) -> None:
@@ -64,6 +81,7 @@ def attempt_stored(attempt: Attempt, answers: Sequence[Any]) -> None:
     modules = (
         module_progress.refresh_learner(user_id) if change.first or change.newly_passed else {}
     )
+    concepts = count_completed_pairs(attempt, change.first)
     cohorts = cohorts_of(user_id)
     if not cohorts:
         return
@@ -72,6 +90,7 @@ def attempt_stored(attempt: Attempt, answers: Sequence[Any]) -> None:
         weekly_activity.cohort_deltas(cohorts, week, newly_active, 0, 1),
         module_progress.cohort_deltas(cohorts, modules),
         item_analysis.first_attempt_deltas(cohorts, attempt, answers) if change.first else None,
+        concept_deltas(cohorts, concepts),
     )
 
 
@@ -113,6 +132,7 @@ def _move(cohort_ids: list[int], user_ids: list[int], sign: int) -> None:
         weekly_activity.moved(cohort_ids, user_ids, sign),
         module_progress.moved(cohort_ids, user_ids, sign),
         item_analysis.moved(cohort_ids, user_ids, sign),
+        concepts_moved(cohort_ids, user_ids, sign),
     )
 
 
@@ -125,3 +145,4 @@ def rebuild(connection: Connection) -> None:
     weekly_activity.rebuild(connection)
     module_progress.rebuild(connection)
     item_analysis.rebuild(connection)
+    rebuild_concepts(connection)
