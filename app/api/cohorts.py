@@ -6,6 +6,7 @@ from flask import Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.api.blueprint import bp
+from app.api.openapi_learner import LEARNER
 from app.api.openapi_parts import EXTRA_PATHS, json_response, schema_ref
 from app.api.routes import api_user, json_body
 from app.db import writes
@@ -227,73 +228,6 @@ _REPORT = {
         },
     },
 }
-_NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
-_SUMMARY = {
-    "type": "object",
-    "description": "The learner at a glance, as the top of the trainer's drill-down page",
-    "required": [
-        "lessons_read",
-        "lessons",
-        "modules_completed",
-        "modules",
-        "quizzes",
-        "profiles",
-        "certificate",
-        "previous_learner_id",
-        "next_learner_id",
-    ],
-    "properties": {
-        "lessons_read": {"type": "integer"},
-        "lessons": {"type": "integer"},
-        "modules_completed": {"type": "array", "items": {"type": "string"}},
-        "modules": {"type": "integer"},
-        "last_activity": _NULLABLE_TIME,
-        "quizzes": {
-            "type": "array",
-            "description": "Every graded quiz, in course order; best_score is null if not taken",
-            "items": {
-                "type": "object",
-                "required": ["id", "attempts", "best_score", "max_score", "passed"],
-                "properties": {
-                    "id": {"type": "string"},
-                    "attempts": {"type": "integer"},
-                    "best_score": {"type": ["number", "null"]},
-                    "max_score": {"type": "integer"},
-                    "passed": {"type": "boolean"},
-                },
-            },
-        },
-        "profiles": {
-            "type": "array",
-            "description": "The latest result of each self-assessment profile since joining",
-            "items": {
-                "type": "object",
-                "required": ["quiz_id", "title", "submitted_at", "result"],
-                "properties": {
-                    "quiz_id": {"type": "string"},
-                    "title": {"type": "string"},
-                    "submitted_at": {"type": "string", "format": "date-time"},
-                    "result": {"type": "object"},
-                },
-            },
-        },
-        "certificate": {
-            "type": ["object", "null"],
-            "properties": {
-                "code": {"type": "string"},
-                "issued_at": {"type": "string", "format": "date-time"},
-                "revoked": {"type": "boolean"},
-            },
-        },
-        "previous_learner_id": {"type": ["integer", "null"]},
-        "next_learner_id": {"type": ["integer", "null"]},
-    },
-}
-_LEARNER = {
-    "type": "object",
-    "required": ["learner", "summary", "attempts"],
-    "properties": {"summary": _SUMMARY},
-}
 _CSV = {
     "description": "CSV (UTF-8 with BOM)",
     "content": {"text/csv": {"schema": {"type": "string"}}},
@@ -339,7 +273,7 @@ EXTRA_PATHS.update(
                     *_RANGE,
                 ],
                 "responses": {
-                    "200": json_response(_LEARNER),
+                    "200": json_response(LEARNER),
                     **_ERRORS,
                 },
             }
