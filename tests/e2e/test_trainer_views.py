@@ -198,3 +198,17 @@ def test_the_trainer_withdraws_an_invitation_in_the_browser(
     invited.get_by_role("button", name="Withdraw the invitation of wendy@example.com").click()
     expect(page.locator(".flash")).to_contain_text("Invitation withdrawn")
     expect(page.get_by_text("wendy@example.com")).to_have_count(0)
+
+
+def test_the_drill_down_works_without_javascript(new_context, trainer_state) -> None:
+    context = new_context(storage_state=trainer_state["storage"], java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"/trainer/cohorts/{trainer_state['cohort']}/learners/{trainer_state['learner']}")
+    attempt = page.locator("details.attempt").first
+    assert not attempt.locator("table.answer-table").is_visible()
+    attempt.locator(":scope > summary").click()
+    assert attempt.locator("table.answer-table").is_visible(), "<details> opens by itself"
+    page.get_by_role("navigation", name="Other learners of the cohort").locator(
+        "a[rel=next]"
+    ).click()
+    page.wait_for_url(f"**/learners/{trainer_state['learners'][1]}")
