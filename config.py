@@ -53,6 +53,9 @@ class Config:
     DELETED_ACCOUNT_ANSWERS = "anonymise"  # or "remove"
     TRUST_PROXY_HOPS = 0
     LOG_LEVEL = "INFO"
+    # Store the text of each question version the first time the app starts with it (see
+    # app/services/question_versions.py). The test suite records explicitly instead.
+    RECORD_QUESTION_VERSIONS = True
     # Issue 13: the public address (xAPI ids, certificate links) and the learning record store.
     RAPPORT_BASE_URL = ""
     RAPPORT_XAPI_ENDPOINT = ""  # empty: nothing is sent (statements still queue)
@@ -141,6 +144,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-secret-key"  # noqa: S105 - never used outside the test suite
     RATELIMIT_ENABLED = True
+    RECORD_QUESTION_VERSIONS = False
 
 
 class ProductionConfig(Config):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Any
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, TemplateNotFound
+from sqlalchemy import inspect
+from sqlalchemy.exc import SQLAlchemyError
 
 from app import db as database
 from app.content import QUESTION_KINDS, QuestionKindsIncomplete, load_catalogue
@@ -69,7 +72,33 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_commands(app)
     _init_question_kinds(app)
     configure_logging(app)
+    _record_question_versions(app)
     return app
+
+
+def _record_question_versions(app: Flask) -> None:
+    """Store the text of the question versions this content brings, once (a read when there is
+    nothing new). A database that is unreachable or not upgraded yet never stops the start:
+    the versions are stored at the next start, or with `flask --app run content record`."""
+    if not app.config.get("RECORD_QUESTION_VERSIONS"):
+        return
+    from app.services.question_versions import record_versions
+
+    log = logging.getLogger("rapport.content")
+    with app.app_context():
+        try:
+            with db.engine.begin() as connection:
+                if not inspect(connection).has_table("question_version"):
+                    log.info("question versions not recorded: run `flask --app run db upgrade`")
+                    return
+                new = record_versions(connection, app.extensions["rapport_catalogue"])
+        except SQLAlchemyError as error:
+            log.warning("question versions not recorded at start-up: %s", type(error).__name__)
+            return
+        finally:
+            db.engine.dispose()  # no connection opened here outlives the start (forks)
+    if new:
+        log.info("stored %d new question version(s)", new)
 
 
 def _instance_secret_key(instance: Path) -> str:

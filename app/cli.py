@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 
-from app.cli_content import decide_command, impact_command
+from app.cli_content import decide_command, impact_command, record_command
 from app.cli_records import certificates_cli, xapi_cli
 from app.cli_trainer import cohorts_cli, demo_cli
 from app.content import ContentError, load_catalogue
@@ -166,6 +166,7 @@ def lint_content_command(directory: Path | None, strict: bool) -> None:
 
 content_cli.add_command(impact_command)
 content_cli.add_command(decide_command)
+content_cli.add_command(record_command)
 
 
 def register_commands(app: Flask) -> None:

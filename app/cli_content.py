@@ -15,6 +15,7 @@ from app.services import accounts
 from app.services.catalogue import get_catalogue
 from app.services.content_decisions import DecisionRefused, decide, revert_question
 from app.services.content_impact import impact
+from app.services.question_versions import record_versions
 
 dir_option = click.option(
     "--dir",
@@ -63,6 +64,19 @@ def impact_command(directory: Path | None) -> None:
             d = item.decision
             click.echo(f"    decided: {d.decision} on {d.decided_at:%Y-%m-%d} ({d.decided_via})")
     click.echo(found.total_line)
+
+
+@click.command("record")
+def record_command() -> None:
+    """Store the text of the served content's question versions not on record yet (the app
+    also does it when it starts), so that later edits can be described against them."""
+    catalogue = get_catalogue()
+    new = record_versions(db.session.connection(), catalogue)
+    db.session.commit()
+    click.echo(
+        f"{new} new question version(s) stored (content version {catalogue.version}); "
+        "the others were on record already."
+    )
 
 
 @click.command("decide")

@@ -26,6 +26,7 @@ ADMIN_PAGE = {**dict.fromkeys(ROLES, 404), "anonymous": 302, "admin": 200}
 API = {**dict.fromkeys(ROLES, 200), "anonymous": 401}
 OWNED_API = {**dict.fromkeys(ROLES, 404), "anonymous": 401, "learner": 200}
 TRAINER_API = {**dict.fromkeys(ROLES, 404), "anonymous": 401, "trainer": 200, "admin": 200}
+ADMIN_API = {**dict.fromkeys(ROLES, 404), "anonymous": 401, "admin": 200}
 # For a write, "ok" means the caller got past access control (any status but 401/403/404/5xx).
 WRITE = {**dict.fromkeys(ROLES, "ok"), "anonymous": 302}
 API_WRITE = {**dict.fromkeys(ROLES, "ok"), "anonymous": 401}
@@ -99,6 +100,7 @@ RULES: dict[tuple[str, str], dict[str, int | str]] = {
     ("api.learners_csv", "GET"): TRAINER_API,
     ("api.answers_csv", "GET"): TRAINER_API,
     ("api.codebook_csv", "GET"): TRAINER_API,
+    ("api.content_decisions", "GET"): ADMIN_API,
     ("trainer.index", "GET"): {**TRAINER_AREA, "other_trainer": 302, "trainer": 302, "admin": 302},
     ("trainer.cohorts", "GET"): TRAINER_AREA,
     ("trainer.cohorts", "POST"): {

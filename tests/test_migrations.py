@@ -239,3 +239,30 @@ def test_attempts_stored_before_0007_read_as_before(empty_database: str, tmp_pat
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_first_start_after_0009_puts_the_served_versions_on_record(
+    empty_database: str, tmp_path: Path
+):
+    """The migration cannot know older texts: the table starts empty, and the next start of the
+    app (any command, here `content impact`) stores the content it serves, once."""
+    from app.content import load_catalogue
+
+    result = _flask("db", "upgrade", database_url=empty_database, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "question versions not recorded at start-up" not in result.stderr
+    count = text("SELECT COUNT(*) FROM question_version")
+    engine = create_engine(empty_database)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(count).scalar() == 0
+        served = load_catalogue(SAMPLE_CONTENT)
+        questions = sum(len(quiz.questions) for quiz in served.quizzes.values())
+        assert questions > 0
+        for _ in range(2):
+            result = _flask("content", "impact", database_url=empty_database, tmp_path=tmp_path)
+            assert result.returncode == 0, result.stderr
+            with engine.connect() as connection:
+                assert connection.execute(count).scalar() == questions
+    finally:
+        engine.dispose()

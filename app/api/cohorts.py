@@ -173,7 +173,10 @@ _CERTIFICATE_FIELDS = {
 }
 _REPORT = {
     "type": "object",
-    "required": ["cohort", "learners", "certificates", "modules", "quizzes"],
+    "required": [
+        *("cohort", "learners", "certificates", "modules", "quizzes"),
+        *("learning_gain", "decisions"),
+    ],
     "properties": {
         "cohort": {
             "type": "object",
@@ -225,6 +228,17 @@ _REPORT = {
                     "older_versions": {"type": "array", "items": _QUESTION},
                 },
             },
+        },
+        "learning_gain": {
+            "type": "array",
+            "description": "per concept a pre-test checks, in the course's order",
+            "items": schema_ref("ConceptGain"),
+        },
+        "decisions": {
+            "type": "array",
+            "description": "footnotes: the decisions in force on answers to older versions "
+            "of changed questions, oldest first (they apply to every cohort)",
+            "items": schema_ref("Decision"),
         },
     },
 }

@@ -38,7 +38,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "Module": {
         "type": "object",
-        "required": ["id", "title", "lessons", "quizzes", "progress"],
+        "required": ["id", "title", "lessons", "quizzes", "pre_tests", "progress"],
         "properties": {
             "id": {"type": "string"},
             "title": {"type": "string"},
@@ -65,6 +65,28 @@ SCHEMAS: dict[str, Any] = {
                         "kind": {"enum": ["graded", "self-assessment"]},
                         "best_score": {"type": ["number", "null"]},
                         "passed": {"type": ["boolean", "null"]},
+                    },
+                },
+            },
+            "pre_tests": {
+                "type": "array",
+                "description": "the module's pre-tests: short checks offered before its lessons",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "title", "pre_test_of", "taken", "skippable"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "title": {"type": "string"},
+                        "pre_test_of": {
+                            "type": "string",
+                            "description": "the quiz whose concepts it checks before the lessons",
+                        },
+                        "questions": {"type": "integer"},
+                        "taken": {"type": "boolean", "description": "the caller has taken it"},
+                        "skippable": {
+                            "type": "boolean",
+                            "description": "true: it is never required, nor counted for completion",
+                        },
                     },
                 },
             },
@@ -97,7 +119,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "AttemptResult": {
         "type": "object",
-        "required": ["id", "score", "max_score", "passed", "questions", "profile"],
+        "required": ["id", "score", "max_score", "passed", "questions", "profile", "concepts"],
         "properties": {
             "id": {"type": "integer"},
             "score": {"type": "number", "description": "fractional with partial credit"},
@@ -141,6 +163,35 @@ SCHEMAS: dict[str, Any] = {
                 },
             },
             "profile": {"type": "array", "items": {"type": "object"}},
+            "concepts": {
+                "type": "array",
+                "description": "per concept the attempt's questions test, in the course's order "
+                "(empty when the course declares none), with the lesson that teaches it",
+                "items": schema_ref("ConceptResult"),
+            },
+        },
+    },
+    "ConceptResult": {
+        "type": "object",
+        "required": ["id", "title", "right", "answered", "strong", "lesson"],
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "right": {"type": "integer", "minimum": 0},
+            "answered": {"type": "integer", "minimum": 1},
+            "strong": {
+                "type": "boolean",
+                "description": "at least two thirds right; otherwise the lesson is worth revisiting",
+            },
+            "lesson": {
+                "type": "object",
+                "required": ["module_id", "lesson_id", "title"],
+                "properties": {
+                    "module_id": {"type": "string"},
+                    "lesson_id": {"type": "string"},
+                    "title": {"type": "string"},
+                },
+            },
         },
     },
     "Quiz": {
@@ -151,6 +202,11 @@ SCHEMAS: dict[str, Any] = {
             "title": {"type": "string"},
             "kind": {"enum": ["graded", "self-assessment"]},
             "pass_mark": {"type": ["integer", "null"]},
+            "pre_test_of": {
+                "type": ["string", "null"],
+                "description": "for a pre-test (offered before the lessons, skippable, never "
+                "passed or failed): the quiz whose concepts it checks; null otherwise",
+            },
             "module_id": {"type": ["string", "null"]},
             "feedback": {"enum": ["end", "each"]},
             "review": {
@@ -195,6 +251,73 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
+SCHEMAS["ConceptGain"] = {
+    "type": "object",
+    "description": "Learning gain on one concept, over the learners who took the module's "
+    "pre-test before their first attempt at its quiz (first attempts only)",
+    "required": [
+        *("concept_id", "title", "lesson", "pre_percent", "post_percent", "gain"),
+        *("learners", "too_small"),
+    ],
+    "properties": {
+        "concept_id": {"type": "string"},
+        "title": {"type": "string"},
+        "lesson": {"type": "string", "description": "module-id/lesson-id: where it is taught"},
+        "pre_percent": {
+            "type": ["number", "null"],
+            "minimum": 0,
+            "maximum": 100,
+            "description": "percent right in the pre-test, averaged over the learners",
+        },
+        "post_percent": {
+            "type": ["number", "null"],
+            "minimum": 0,
+            "maximum": 100,
+            "description": "percent right in the quiz after the lessons",
+        },
+        "gain": {
+            "type": ["number", "null"],
+            "maximum": 1,
+            "description": "normalised gain (post − pre) / (100 − pre); null without learners "
+            "or when everyone was right before",
+        },
+        "learners": {"type": "integer", "minimum": 0, "description": "behind every figure"},
+        "too_small": {
+            "type": "boolean",
+            "description": "fewer learners than the minimum (5): too few to read",
+        },
+    },
+}
+SCHEMAS["Decision"] = {
+    "type": "object",
+    "description": "What answers given to an older version of a changed question count for",
+    "required": [
+        *("question", "quiz_id", "question_id", "decision", "says", "by", "decided_at"),
+        *("content_version", "answers", "attempts_changed", "forced", "reverted_at"),
+    ],
+    "properties": {
+        "question": {"type": "string", "description": "QUIZ_ID/QUESTION_ID"},
+        "quiz_id": {"type": "string"},
+        "question_id": {"type": "string"},
+        "decision": {"enum": ["rescore", "keep", "void"]},
+        "says": {"type": "string", "description": "the decision in plain words"},
+        "by": {"type": "string", "description": "the administrator's name, or how it was taken"},
+        "decided_at": {"type": "string", "format": "date-time"},
+        "content_version": {"type": "string", "description": "the course's, when decided"},
+        "question_version": {
+            "type": ["string", "null"],
+            "description": "the version answers are judged against; null for a removed question",
+        },
+        "answers": {"type": "integer", "description": "answers to older versions it covers"},
+        "attempts_changed": {"type": "integer"},
+        "forced": {"type": "boolean", "description": "taken although it failed passes"},
+        "reverted_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "null while it is in force",
+        },
+    },
+}
 
 # Other API modules (cohorts, data export) add their paths here when they are imported.
 EXTRA_PATHS: dict[str, Any] = {}

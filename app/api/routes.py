@@ -23,6 +23,7 @@ from app.serializers.learning import (
 )
 from app.services import accounts, attempts, data_rights, presentation, progress, results
 from app.services.catalogue import get_catalogue
+from app.services.concept_results import attempt_concepts
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
@@ -135,7 +136,8 @@ def submit(quiz_id: str) -> ResponseReturnValue:
     except attempts.IdempotencyConflict as error:
         return error_response(409, str(error), "idempotency_conflict")
     db.session.commit()
-    response = jsonify(attempt_json(submission.result()))
+    result = submission.result()
+    response = jsonify(attempt_json(result, attempt_concepts(result)))
     response.status_code = 200 if submission.replayed else 201
     if submission.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -147,7 +149,8 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
     found = results.attempt_of(api_user().id, attempt_id)
     if found is None:
         return error_response(404, "No such attempt.")
-    return jsonify(attempt_json(results.attempt_result(found)))
+    result = results.attempt_result(found)
+    return jsonify(attempt_json(result, attempt_concepts(result)))
 
 
 @bp.get("/me/progress")

@@ -19,7 +19,7 @@ from app.learn.forms import (
 )
 from app.services import attempts, certificates, invitations, progress, results
 from app.services.catalogue import get_catalogue
-from app.services.concept_results import concept_results
+from app.services.concept_results import attempt_concepts
 
 
 def _module_or_404(module_id: str) -> ResponseReturnValue:
@@ -166,7 +166,7 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
         figures=figures,
         module=module,
         next_step=progress.module_progress(current_user.id, module.id).next_step,
-        concepts=concept_results(quiz, [(q.id, q.correct) for q in result.questions]),
+        concepts=attempt_concepts(result),
     )
 
 

@@ -3,6 +3,7 @@
 from app.models.cohort import Cohort, CohortInvitation, CohortMember
 from app.models.decision import DECISIONS, ContentDecision
 from app.models.learning import Answer, Attempt, LessonRead
+from app.models.question_version import QuestionVersion
 from app.models.record import Certificate, XapiStatement
 from app.models.summary import (
     CohortConcept,
@@ -41,6 +42,7 @@ __all__ = [
     "LearnerWeek",
     "LessonRead",
     "PasswordReset",
+    "QuestionVersion",
     "SummaryState",
     "User",
     "UserInvite",

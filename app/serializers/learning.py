@@ -6,6 +6,7 @@ from typing import Any
 
 from app.content import Lesson, Module, Quiz
 from app.serializers import iso_utc
+from app.services.concept_results import ConceptResult
 from app.services.progress import ModuleProgress
 from app.services.results import AnsweredQuestion, AttemptResult, AttemptSummary, ProfileResult
 
@@ -32,6 +33,19 @@ def module_json(entry: ModuleProgress) -> dict[str, Any]:
                 "passed": status.passed,
             }
             for status in entry.quizzes
+        ],
+        "pre_tests": [
+            {
+                "id": status.quiz.id,
+                "title": status.quiz.title,
+                "pre_test_of": status.quiz.pre_test_of,
+                "questions": len(status.quiz.questions),
+                "taken": status.attempts > 0,
+                # Never required: it is not counted for completion (see Quiz.is_graded).
+                "skippable": not status.quiz.is_graded,
+            }
+            for status in entry.quizzes
+            if status.quiz.is_pre_test
         ],
         "progress": {
             "lessons_completed": entry.lessons_completed,
@@ -73,6 +87,7 @@ def quiz_json(quiz: Quiz, module_id: str | None, attempt_number: int) -> dict[st
         "title": quiz.title,
         "kind": quiz.kind,
         "pass_mark": quiz.pass_mark,
+        "pre_test_of": quiz.pre_test_of,
         "module_id": module_id,
         "feedback": quiz.feedback,
         "review": review_json(quiz.review_policy),
@@ -146,8 +161,25 @@ def _answered_json(answer: AnsweredQuestion) -> dict[str, Any]:
     return entry
 
 
-def attempt_json(result: AttemptResult) -> dict[str, Any]:
-    """An attempt with every answer, its explanation and the profile results."""
+def concept_json(concept: ConceptResult) -> dict[str, Any]:
+    """The learner's result on one concept in one attempt, with the lesson that teaches it."""
+    return {
+        "id": concept.concept_id,
+        "title": concept.title,
+        "right": concept.right,
+        "answered": concept.answered,
+        "strong": concept.strong,
+        "lesson": {
+            "module_id": concept.module_id,
+            "lesson_id": concept.lesson_id,
+            "title": concept.lesson_title,
+        },
+    }
+
+
+def attempt_json(result: AttemptResult, concepts: list[ConceptResult]) -> dict[str, Any]:
+    """An attempt with every answer, its explanation, the profile results and the result per
+    concept."""
     return {
         "id": result.id,
         "quiz_id": result.quiz_id,
@@ -159,6 +191,7 @@ def attempt_json(result: AttemptResult) -> dict[str, Any]:
         "review_allowed": result.review_allowed,
         "questions": [_answered_json(answer) for answer in result.questions],
         "profile": [profile_json(p) for p in result.profile],
+        "concepts": [concept_json(c) for c in concepts],
     }
 
 

@@ -12,6 +12,8 @@ from app.serializers.learning import profile_json
 from app.services.reporting import (
     AttemptView,
     CohortReport,
+    ConceptGain,
+    DecisionNote,
     HeldCertificate,
     LearnerRef,
     LearnerSummary,
@@ -48,6 +50,39 @@ def _question_json(q: QuestionStats) -> dict[str, Any]:
         "discrimination": q.discrimination,
         "options": [{"id": o.id, "count": o.count} for o in q.options],
         "flags": q.flags,
+    }
+
+
+def gain_json(g: ConceptGain) -> dict[str, Any]:
+    """Learning gain on one concept: percent right before and after, ⟨g⟩, and over how many."""
+    return {
+        "concept_id": g.concept_id,
+        "title": g.title,
+        "lesson": g.lesson,
+        "pre_percent": g.pre,
+        "post_percent": g.post,
+        "gain": g.gain,
+        "learners": g.learners,
+        "too_small": g.too_few,
+    }
+
+
+def decision_json(note: DecisionNote) -> dict[str, Any]:
+    """One decision on answers given to an older version of a changed question."""
+    return {
+        "question": note.question,
+        "quiz_id": note.quiz_id,
+        "question_id": note.question_id,
+        "decision": note.decision,
+        "says": note.says,
+        "by": note.by,
+        "decided_at": iso_utc(note.at),
+        "content_version": note.content_version,
+        "question_version": note.question_version or None,
+        "answers": note.answers,
+        "attempts_changed": note.attempts_changed,
+        "forced": note.forced,
+        "reverted_at": iso_utc(note.reverted_at),
     }
 
 
@@ -88,6 +123,8 @@ def report_json(report: CohortReport) -> dict[str, Any]:
             }
             for q in report.quizzes
         ],
+        "learning_gain": [gain_json(g) for g in report.gain],
+        "decisions": [decision_json(d) for d in report.decisions],
     }
 
 

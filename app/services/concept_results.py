@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from app.content import Quiz
 from app.services.catalogue import get_catalogue
+from app.services.results import AttemptResult
 
 STRONG = 2 / 3  # at least two thirds right on a concept's questions
 
@@ -60,3 +61,12 @@ def concept_results(quiz: Quiz, answers: Iterable[tuple[str, bool | None]]) -> l
             )
         )
     return results
+
+
+def attempt_concepts(result: AttemptResult) -> list[ConceptResult]:
+    """The per-concept result of one attempt, as its result page shows it ([] when its quiz is
+    no longer in the course)."""
+    quiz = get_catalogue().quiz(result.quiz_id)
+    if quiz is None:
+        return []
+    return concept_results(quiz, [(q.id, q.correct) for q in result.questions])

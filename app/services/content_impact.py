@@ -2,10 +2,11 @@
 many answers (by how many learners) were given to an older version, how many would now score
 differently, what changed, and which passes a rescore would turn into fails. Reads only.
 
-Stored answers carry a fingerprint of the question version they answered, not its text: the
-text of an older version is known when the reference catalogue (the content the app serves,
-when a folder of edited content is previewed) still holds it. Grading always goes through the
-question's kind, so every kind is judged by its own rules.
+Stored answers carry a fingerprint of the question version they answered, not its text. The
+text of an older version is known when it is on record (app/services/question_versions.py: every
+version the app has served since migration 0009), or when the reference catalogue (the content
+the app serves, when a folder of edited content is previewed) still holds it. Grading always
+goes through the question's kind, so every kind is judged by its own rules.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from app.content import QUESTION_KINDS, Catalogue, Question, Quiz
 from app.extensions import db
 from app.models import Answer, Attempt, Certificate, ContentDecision
+from app.services.question_versions import QuestionSnapshot, VersionKey, snapshot_of, snapshots
 
 
 @dataclass
@@ -56,6 +58,8 @@ class QuestionImpact:
     why_not_rescorable: str = ""
     pass_to_fail: dict[str, list[int]] = field(default_factory=dict)  # decision → attempt ids
     decision: ContentDecision | None = None  # the one in force
+    older: dict[str, QuestionSnapshot] = field(default_factory=dict)  # versions known, by version
+    unknown_versions: int = 0  # older versions answered whose text is not on record
 
     @property
     def key(self) -> str:
@@ -145,67 +149,66 @@ def regrade(question: Question, selected: list[str]) -> bool:
     return bool(kind.is_correct(question, selected))
 
 
-def _describe(old: Question, new: Question) -> list[str]:
+def _describe(old: QuestionSnapshot, new: QuestionSnapshot) -> list[str]:
     changes = []
     if old.kind != new.kind:
         changes.append(f"kind changed ({old.kind} → {new.kind})")
     if old.prompt != new.prompt:
         changes.append("prompt reworded")
-    old_texts = {o.id: o.text for o in old.options}
-    new_texts = {o.id: o.text for o in new.options}
+    old_texts, new_texts = old.option_texts, new.option_texts
     added = [i for i in new_texts if i not in old_texts]
     removed = [i for i in old_texts if i not in new_texts]
     reworded = [i for i in new_texts if i in old_texts and old_texts[i] != new_texts[i]]
     for label, ids in (("added", added), ("removed", removed), ("reworded", reworded)):
         if ids:
             changes.append(f"option(s) {label}: {', '.join(ids)}")
-    if old.correct_option_ids != new.correct_option_ids:
-        changes.append(
-            f"key changed ({', '.join(old.correct_option_ids)} → "
-            f"{', '.join(new.correct_option_ids)})"
-        )
+    if old.key != new.key:
+        changes.append(f"key changed ({', '.join(old.key)} → {', '.join(new.key)})")
+    if old.scoring != new.scoring:
+        changes.append(f"scoring changed ({old.scoring} → {new.scoring})")
     return changes or ["explanation or feedback only"]
 
 
-def _old_versions(reference: Catalogue | None, quiz_id: str, question_id: str) -> dict:
-    if reference is None:
-        return {}
-    quiz = reference.quiz(quiz_id)
-    question = quiz.question(question_id) if quiz else None
-    return {question.version: question} if question else {}
+def _known_versions(
+    items: list[QuestionImpact], reference: Catalogue | None
+) -> dict[VersionKey, QuestionSnapshot]:
+    """The older versions answered whose text is known: on record, or still in `reference`."""
+    keys = {(i.quiz_id, i.question_id, a.version) for i in items for a in i.answers}
+    known = snapshots(keys)
+    for quiz_id, question_id, version in keys:
+        quiz = reference.quiz(quiz_id) if reference is not None else None
+        question = quiz.question(question_id) if quiz else None
+        if question is not None and question.version == version:
+            known.setdefault((quiz_id, question_id, version), snapshot_of(question))
+    return known
 
 
-def _judge(item: QuestionImpact, reference: Catalogue | None) -> None:
+def _judge(item: QuestionImpact) -> None:
     """Fill in what changed, how many answers would score differently, whether a rescore is
-    possible."""
+    possible (`item.older` holds the older versions whose text is known)."""
     new = item.question
-    known = _old_versions(reference, item.quiz_id, item.question_id)
-    versions = sorted({a.version for a in item.answers})
     if new is None:
         item.changes = ["removed" if item.quiz else "removed, with its quiz"]
         item.would_change = sum(1 for a in item.answers if a.correct)
         item.why_not_rescorable = "the question was removed"
         return
-    for version in versions:
-        old = known.get(version)
-        if old is not None:
-            item.changes += [c for c in _describe(old, new) if c not in item.changes]
-    unknown = [v for v in versions if v not in known]
-    if unknown:
+    now = snapshot_of(new)
+    for old in item.older.values():
+        item.changes += [c for c in _describe(old, now) if c not in item.changes]
+    if item.unknown_versions:
         item.changes.append(
-            f"{len(unknown)} older version(s) whose text is not on record"
+            f"{item.unknown_versions} older version(s) whose text is not on record"
             " (preview with --dir before deploying to see it)"
         )
     gone = sorted({o for a in item.answers for o in a.selected if new.option(o) is None})
     if gone and not any("removed" in c for c in item.changes):
         item.changes.append(f"option(s) removed: {', '.join(gone)}")
     item.would_change = sum(1 for a in item.answers if regrade(new, a.selected) != a.correct)
-    same_ids = all(
-        sorted(o.option_ids) == sorted(new.option_ids) and o.kind == new.kind
-        for v, o in known.items()
-        if v in versions
-    )
-    if not same_ids or gone:
+    if any(old.kind != now.kind for old in item.older.values()):
+        item.why_not_rescorable = "its kind changed"
+    elif gone or any(
+        sorted(old.option_ids) != sorted(now.option_ids) for old in item.older.values()
+    ):
         item.why_not_rescorable = "its options are not the same ids as before"
     else:
         item.rescorable = True
@@ -295,9 +298,18 @@ def impact(catalogue: Catalogue, reference: Catalogue | None = None) -> Impact:
         quiz = catalogue.quiz(quiz_id)
         question = quiz.question(question_id) if quiz else None
         item = QuestionImpact(quiz_id, question_id, question, quiz, answers)
-        _judge(item, reference)
         item.decision = decisions.get((quiz_id, question_id))
         items.append(item)
+    known = _known_versions(items, reference)
+    for item in items:
+        versions = sorted({a.version for a in item.answers})
+        item.older = {
+            v: known[(item.quiz_id, item.question_id, v)]
+            for v in versions
+            if (item.quiz_id, item.question_id, v) in known
+        }
+        item.unknown_versions = len(versions) - len(item.older)
+        _judge(item)
     course_id = catalogue.course.id if catalogue.course else None
     states = attempt_states({a.attempt_id for i in items for a in i.answers}, course_id)
     for item in items:

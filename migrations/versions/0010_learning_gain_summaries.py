@@ -1,7 +1,7 @@
 """learning gain summaries
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-03 06:40:00
 
 The learning gain per concept was computed from every answer of the cohort's pre-tests and quizzes
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

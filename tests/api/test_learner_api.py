@@ -102,7 +102,7 @@ def test_a_quiz_never_reveals_its_answers(api, catalogue):
         assert body["pass_mark"] == quiz.pass_mark
         assert set(body) == {
             "id", "title", "kind", "pass_mark", "module_id", "questions", "feedback", "review",
-            "attempt_number",
+            "attempt_number", "pre_test_of",
         }  # fmt: skip
         for question in body["questions"]:
             assert set(question) == {"id", "kind", "prompt", "options", "shuffle", "scoring"}

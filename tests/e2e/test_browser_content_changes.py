@@ -5,6 +5,7 @@ after a check, and the admin's page on a question changed after learners answere
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,57 @@ def test_the_admin_previews_and_decides_on_a_changed_question(
     expect(page.get_by_role("status")).to_contain_text("the rescore decision is reverted")
     with live_server.app.app_context():
         assert db.session.scalar(select(Attempt.score).where(Attempt.id == int(attempt_id))) == 13
+
+
+def test_the_admin_sees_the_older_wording_on_record(
+    new_context, live_server: LiveServer, artifacts: Path, tmp_path: Path
+) -> None:
+    """Version A of `doctor-trust` (another prompt, option a worded otherwise) was served and
+    answered, and its text recorded; the live server now serves the course as shipped (B)."""
+    from app.content import load_catalogue
+    from app.services.question_versions import record_versions
+    from tests.conftest import PROJECT_ROOT
+
+    folder = tmp_path / "version-a"
+    for part in ("course.yaml", "modules", "quizzes"):
+        source = PROJECT_ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, folder / part)
+        else:
+            folder.mkdir(exist_ok=True)
+            shutil.copy(source, folder / part)
+    path = folder / "quizzes" / "trust-formula-check.yaml"
+    text = path.read_text()
+    for old, new in (
+        ("Why does a patient not discuss", "Why does a patient never argue"),
+        ("surgeon explains every step", "surgeon describes each step"),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text)
+    version_a = load_catalogue(folder)
+    learner = live_server.user(name="Vera Versioned")
+    quiz = version_a.quiz("trust-formula-check")
+    with live_server.app.app_context():
+        record_versions(db.session.connection(), version_a)
+        attempts.submit_attempt(learner.id, quiz, right_answers(quiz))
+        db.session.commit()
+    admin = live_server.user("admin", name="Ada Admin")
+    for viewport in WIDTHS:
+        page = new_context(viewport).new_page()
+        log_in(page, admin.email)
+        page.goto("/admin/content")
+        item = page.locator("#impact-trust-formula-check-doctor-trust")
+        expect(item).to_contain_text(
+            "trust-formula-check/doctor-trust: 1 answers by 1 learners to an older version; "
+            "0 would now score differently"
+        )
+        expect(item).to_contain_text("What changed: prompt reworded; option(s) reworded: a")
+        item.get_by_text("The older version on record").click()
+        expect(item).to_contain_text("Why does a patient never argue")
+        expect(item).to_contain_text("surgeon describes each step")
+        item.scroll_into_view_if_needed()
+        screenshot(page, artifacts, "admin-content-older-wording")
+        assert_no_horizontal_scroll(page, "the content changes page with an older wording")
+        if viewport["width"] == 1280:
+            assert_accessible(page, "the content changes page with an older wording")

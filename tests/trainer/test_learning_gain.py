@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import jsonschema_rs
 import pytest
 
 from app.extensions import db
 from app.models import utcnow
 from app.services import cohorts, reporting
-from tests.conftest import right_answers, wrong_answers
+from tests.conftest import Api, right_answers, wrong_answers
 from tests.trainer.conftest import answer, log_in, new_user
 from tests.trainer.test_summaries import EVERYTHING
 
@@ -116,3 +117,102 @@ def test_the_overview_shows_the_gain_and_warns_below_the_minimum(app, cohort, cl
     db.session.commit()
     page = client.get(f"/trainer/cohorts/{small.id}")
     assert "too few learners to read (n = 2)" in page.text
+
+
+# ------------------------------------------------------------------------------ the JSON API
+
+
+def conforms(client, path: str, body: dict) -> None:
+    """`body` is what the OpenAPI document promises for GET `path` (its 200 answer)."""
+    document = client.get("/api/v1/openapi.json").json
+    schema = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    root = {**schema["schema"], "components": document["components"]}
+    jsonschema_rs.Draft202012Validator(root).validate(body)
+
+
+def test_the_api_report_has_the_gain_per_concept(cohort, client, make):
+    group, trainer, _ = cohort
+    body = Api(client, make.token(trainer)).get(f"/cohorts/{group.id}/report").json
+    gains = {g["concept_id"]: g for g in body["learning_gain"]}
+    accountability = gains["accountability"]
+    assert accountability["gain"] == pytest.approx(2 / 3)
+    assert accountability == {
+        "concept_id": "accountability",
+        "title": "Accountability",
+        "lesson": "trust-formula/accountability",
+        "pre_percent": pytest.approx(40),
+        "post_percent": pytest.approx(80),
+        "gain": accountability["gain"],
+        "learners": 5,
+        "too_small": False,
+    }
+    assert (gains["care"]["pre_percent"], gains["care"]["gain"]) == (100, None)
+    assert gains["needs"] == {**gains["needs"], "learners": 0, "too_small": True}
+    assert gains["needs"]["pre_percent"] is None
+    assert body["decisions"] == []
+    conforms(client, "/cohorts/{cohort_id}/report", body)
+
+
+def test_the_module_lists_its_pre_test_taken_or_not(cohort, client, make):
+    _, _, learners = cohort
+    newcomer = new_user("G8 Learner")
+    db.session.commit()
+    for user, taken in ((learners[1], True), (newcomer, False)):
+        body = Api(client, make.token(user)).get("/modules").json
+        module = next(m for m in body["modules"] if m["id"] == "trust-formula")
+        assert module["pre_tests"] == [
+            {
+                "id": PRE,
+                "title": "Before you start, what do you already know about trust?",
+                "pre_test_of": POST,
+                "questions": 4,
+                "taken": taken,
+                "skippable": True,
+            }
+        ]
+        assert [p["id"] for m in body["modules"] for p in m["pre_tests"]] == [
+            PRE,
+            "five-steps-pre-test",
+        ]
+        conforms(client, "/modules", body)
+    quiz = Api(client, make.token(newcomer)).get(f"/quizzes/{PRE}").json
+    assert (quiz["pre_test_of"], quiz["pass_mark"]) == (POST, None)
+    conforms(client, "/quizzes/{quiz_id}", quiz)
+    assert Api(client, make.token(newcomer)).get(f"/quizzes/{POST}").json["pre_test_of"] is None
+
+
+def test_an_attempt_says_the_result_per_concept(cohort, client, make, catalogue):
+    """G4's first attempt at the quiz: wrong on unclear-client and plumber-new-client.
+    trust: anna-upset, doctor-trust, sign-of-trust 3/3; trust-formula: formula-exponent,
+    designer-late 2/2; care: aspects-of-care, mutual-understanding, you-are-the-product,
+    designer-late, coach-first-meeting 5/5; accountability: unclear-client ✗, florist-mistake,
+    plumber-new-client ✗ 1/3 (revisit); communication: words-share, superpowers,
+    plumber-new-client ✗ 2/3 (strong: two thirds)."""
+    _, _, learners = cohort
+    g4 = learners[3]
+    api = Api(client, make.token(g4))
+    first = min(a["id"] for a in api.get("/me/progress").json["attempts"] if a["quiz_id"] == POST)
+    body = api.get(f"/attempts/{first}").json
+    assert [(c["id"], c["right"], c["answered"], c["strong"]) for c in body["concepts"]] == [
+        ("trust", 3, 3, True),
+        ("trust-formula", 2, 2, True),
+        ("care", 5, 5, True),
+        ("accountability", 1, 3, False),
+        ("communication", 2, 3, True),
+    ]
+    assert body["concepts"][3]["lesson"] == {
+        "module_id": "trust-formula",
+        "lesson_id": "accountability",
+        "title": catalogue.module("trust-formula").lesson("accountability").title,
+    }
+    # Submitting through the API answers with it too: the pre-test, all right.
+    submitted = api.post(
+        f"/quizzes/{PRE}/attempts", json={"answers": picks(catalogue.quiz(PRE), [])}
+    )
+    assert submitted.status_code == 201
+    assert [(c["id"], c["right"], c["answered"]) for c in submitted.json["concepts"]] == [
+        ("trust", 1, 1),
+        ("care", 1, 1),
+        ("accountability", 1, 1),
+        ("communication", 1, 1),
+    ]

@@ -23,6 +23,7 @@ from app.services.reporting.certificates import (
     learner_certificate,
 )
 from app.services.reporting.common import ReportFilter, ReportFilterError
+from app.services.reporting.decisions import DecisionNote, decision_notes
 from app.services.reporting.item_stats import (
     EASY,
     FLAG_MIN_ANSWERS,
@@ -75,6 +76,7 @@ __all__ = [
     "CertificateCounts",
     "CohortReport",
     "ConceptGain",
+    "DecisionNote",
     "HeldCertificate",
     "LearnerProfile",
     "LearnerRef",
@@ -95,6 +97,7 @@ __all__ = [
     "attention_list",
     "cohort_learners",
     "cohort_report",
+    "decision_notes",
     "learner_attempts",
     "latest_profiles",
     "learner_certificate",

@@ -30,16 +30,25 @@ class DecisionNote:
     content_version: str
     answers: int
     attempts_changed: int
+    question_version: str = ""  # the version answers are judged against; "" when removed
+    forced: bool = False  # taken although it turned passes into fails
+    reverted_at: datetime | None = None
+    reverted_via: str | None = None
+
+    @property
+    def question(self) -> str:
+        return f"{self.quiz_id}/{self.question_id}"
 
 
-def decision_notes() -> list[DecisionNote]:
-    """The decisions in force, oldest first (one query)."""
-    rows = db.session.execute(
-        select(ContentDecision, User.name)
-        .outerjoin(User, User.id == ContentDecision.decided_by_id)
-        .where(ContentDecision.reverted_at.is_(None))
-        .order_by(ContentDecision.decided_at, ContentDecision.id)
-    ).all()
+def decision_notes(with_reverted: bool = False) -> list[DecisionNote]:
+    """The decisions in force (and, `with_reverted`, those reverted too), oldest first (one
+    query)."""
+    query = select(ContentDecision, User.name).outerjoin(
+        User, User.id == ContentDecision.decided_by_id
+    )
+    if not with_reverted:
+        query = query.where(ContentDecision.reverted_at.is_(None))
+    rows = db.session.execute(query.order_by(ContentDecision.decided_at, ContentDecision.id)).all()
     return [
         DecisionNote(
             d.quiz_id,
@@ -51,6 +60,10 @@ def decision_notes() -> list[DecisionNote]:
             d.content_version,
             d.answers,
             d.attempts_changed,
+            d.question_version,
+            d.forced,
+            d.reverted_at,
+            d.reverted_via,
         )
         for d, name in rows
     ]
