@@ -86,10 +86,13 @@ def _record_question_versions(app: Flask) -> None:
 
     log = logging.getLogger("rapport.content")
     with app.app_context():
+        url = db.engine.url
+        if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+            return  # no database yet: do not create an empty file (`content check`, say)
         try:
             with db.engine.begin() as connection:
                 if not inspect(connection).has_table("question_version"):
-                    log.info("question versions not recorded: run `flask --app run db upgrade`")
+                    log.debug("question versions not recorded: run `flask --app run db upgrade`")
                     return
                 new = record_versions(connection, app.extensions["rapport_catalogue"])
         except SQLAlchemyError as error:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Response, jsonify, render_template, request, stream_with_context
 
-from app.services import exports
+from app.services import codebook, exports
 from app.services.reporting import ReportFilter
 
 ERROR_TEXTS = {
@@ -52,10 +52,13 @@ def error_response(status: int, message: str | None = None, code: str | None = N
 
 
 def csv_download(f: ReportFilter, kind: str) -> Response:
-    """A cohort's `learners` or `answers` CSV as a download, for the browser and the API alike.
-    Learners fit in memory; answers (one row per answer) are streamed as they are read."""
+    """A cohort's `learners` or `answers` CSV, or the `codebook` of both, as a download, for
+    the browser and the API alike. Learners fit in memory; answers (one row per answer) are
+    streamed as they are read."""
     if kind == "learners":
         body: Any = "".join(exports.learners_csv(f))
+    elif kind == "codebook":
+        body = "".join(codebook.codebook_csv())
     else:
         body = stream_with_context(exports.answers_csv(f))
     return Response(

@@ -72,6 +72,10 @@ RULES: dict[tuple[str, str], dict[str, int | str]] = {
     ("api.accept_invitation", "POST"): OWNED_API_WRITE,
     ("api.decline_invitation", "POST"): OWNED_API_WRITE,
     ("trainer.reset_link", "POST"): TRAINER_WRITE,
+    # The cohort's trainers withdraw an invitation of the cohort that waits for an answer.
+    ("trainer.withdraw_invitation", "POST"): TRAINER_WRITE,
+    ("api.cohort_invitations", "GET"): TRAINER_API,
+    ("api.withdraw_invitation", "DELETE"): {**TRAINER_WRITE, "anonymous": 401},
     ("admin.reset_link", "POST"): ADMIN_WRITE,
     ("site.healthz", "GET"): PUBLIC,
     ("api.openapi", "GET"): PUBLIC,
@@ -95,6 +99,7 @@ RULES: dict[tuple[str, str], dict[str, int | str]] = {
     ("api.cohort_learner", "GET"): TRAINER_API,
     ("api.learners_csv", "GET"): TRAINER_API,
     ("api.answers_csv", "GET"): TRAINER_API,
+    ("api.codebook_csv", "GET"): TRAINER_API,
     ("api.content_decisions", "GET"): ADMIN_API,
     ("trainer.index", "GET"): {**TRAINER_AREA, "other_trainer": 302, "trainer": 302, "admin": 302},
     ("trainer.cohorts", "GET"): TRAINER_AREA,
@@ -188,6 +193,9 @@ def world(app: Flask, make: Factory, catalogue) -> dict:
     return {"people": people, "values": values}
 
 
+WITHDRAWALS = ("trainer.withdraw_invitation", "api.withdraw_invitation")
+
+
 def _request(app: Flask, client: FlaskClient, world: dict, role: str, method: str, rule) -> int:
     values = dict(world["values"])
     if "token_id" in rule.arguments:  # a token of the learner's that nobody has revoked yet
@@ -204,6 +212,13 @@ def _request(app: Flask, client: FlaskClient, world: dict, role: str, method: st
             invitations.invite(cohort, learner, other)
             db.session.commit()
             values["invitation_id"] = invitations.pending_for(learner.id)[0].id
+    if rule.endpoint in WITHDRAWALS:  # an invitation of the cohort itself, to someone else
+        with app.app_context():
+            cohort = db.session.get(Cohort, world["values"]["cohort_id"])
+            invitee = db.session.get(User, world["people"]["other_learner"].id)
+            invitations.invite(cohort, invitee, None)
+            db.session.commit()
+            values["invitation_id"] = invitations.pending_for(invitee.id)[0].id
     if rule.endpoint == "trainer.reset_link":  # the learner may have been removed just before
         with app.app_context():
             cohort = db.session.get(Cohort, world["values"]["cohort_id"])

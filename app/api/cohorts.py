@@ -6,6 +6,7 @@ from flask import Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.api.blueprint import bp
+from app.api.openapi_learner import LEARNER
 from app.api.openapi_parts import EXTRA_PATHS, json_response, schema_ref
 from app.api.routes import api_user, json_body
 from app.db import writes
@@ -62,7 +63,10 @@ def cohort_learner(cohort_id: int, user_id: int) -> ResponseReturnValue:
     f = _filter(cohort.id)
     if isinstance(f, Response):
         return f
-    return jsonify(learner_json(learner, reporting.learner_attempts(f, learner.id)))
+    summary = reporting.learner_summary(f, learner.id)
+    if summary is None:
+        return error_response(404, "No such learner in this cohort.")
+    return jsonify(learner_json(learner, summary, reporting.learner_attempts(f, learner.id)))
 
 
 def _csv(cohort_id: int, kind: str) -> ResponseReturnValue:
@@ -83,6 +87,16 @@ def learners_csv(cohort_id: int) -> ResponseReturnValue:
 @bp.get("/cohorts/<int:cohort_id>/answers.csv")
 def answers_csv(cohort_id: int) -> ResponseReturnValue:
     return _csv(cohort_id, "answers")
+
+
+@bp.get("/cohorts/<int:cohort_id>/codebook.csv")
+def codebook_csv(cohort_id: int) -> ResponseReturnValue:
+    """What each column of the two CSVs means and the words behind their ids (the same for
+    any date range)."""
+    cohort = _cohort_or_404(cohort_id)
+    if isinstance(cohort, Response):
+        return cohort
+    return csv_download(reporting.ReportFilter(cohort.id), "codebook")
 
 
 @bp.post("/cohorts/join")
@@ -308,7 +322,7 @@ EXTRA_PATHS.update(
                     *_RANGE,
                 ],
                 "responses": {
-                    "200": json_response({"type": "object", "required": ["learner", "attempts"]}),
+                    "200": json_response(LEARNER),
                     **_ERRORS,
                 },
             }
@@ -324,6 +338,14 @@ EXTRA_PATHS.update(
             "get": {
                 "summary": "One row per answer",
                 "parameters": [_COHORT_ID, *_RANGE],
+                "responses": {"200": _CSV, **_ERRORS},
+            }
+        },
+        "/cohorts/{cohort_id}/codebook.csv": {
+            "get": {
+                "summary": "The codebook of learners.csv and answers.csv: kind, file, id, "
+                "meaning, quiz_id, question_id, version",
+                "parameters": [_COHORT_ID],
                 "responses": {"200": _CSV, **_ERRORS},
             }
         },

@@ -1,4 +1,5 @@
-"""The caller's invitations to cohorts (issue 12): list them, accept or decline one."""
+"""Invitations to cohorts (issue 12): the caller's own (list them, accept or decline one) and
+those a trainer sent for a cohort (list them, withdraw one not answered yet)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from app.api.routes import api_user
 from app.db import writes
 from app.extensions import db
 from app.responses import error_response
-from app.serializers.cohorts import invitation_json, joined_json
+from app.serializers.cohorts import invitation_json, joined_json, sent_invitation_json
 from app.services import cohorts, invitations
 
 
@@ -49,6 +50,28 @@ def decline_invitation(invitation_id: int) -> ResponseReturnValue:
     return _answer(invitation_id, False)
 
 
+@bp.get("/cohorts/<int:cohort_id>/invitations")
+def cohort_invitations(cohort_id: int) -> ResponseReturnValue:
+    """The cohort's invitations not accepted: waiting for an answer, or declined."""
+    cohort = cohorts.cohort_for(api_user(), cohort_id)
+    if cohort is None:
+        return error_response(404, "No such cohort.")
+    return jsonify(invitations=[sent_invitation_json(i) for i in invitations.sent_for(cohort)])
+
+
+@bp.delete("/cohorts/<int:cohort_id>/invitations/<int:invitation_id>")
+@writes("DELETE")
+def withdraw_invitation(cohort_id: int, invitation_id: int) -> ResponseReturnValue:
+    """Take back an invitation not answered yet: the invitee no longer sees it or can accept it."""
+    cohort = cohorts.cohort_for(api_user(), cohort_id)
+    if cohort is None:
+        return error_response(404, "No such cohort.")
+    if not invitations.withdraw(cohort, invitation_id):
+        return error_response(404, "No invitation of this cohort waiting for an answer.")
+    db.session.commit()
+    return "", 204
+
+
 # ---------------------------------------------------------------------------- OpenAPI
 
 _ID = {"name": "invitation_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -83,6 +106,17 @@ _JOINED = {
     },
 }
 _401 = json_response(schema_ref("Error"), "Missing or invalid token")
+_COHORT_ID = {"name": "cohort_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_SENT = {
+    "type": "object",
+    "required": ["id", "email", "state", "invited_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "email": {"type": "string"},
+        "state": {"type": "string", "enum": ["pending", "declined"]},
+        "invited_at": {"type": "string", "format": "date-time"},
+    },
+}
 
 EXTRA_PATHS.update(
     {
@@ -117,6 +151,41 @@ EXTRA_PATHS.update(
                 "summary": "Decline: stay out of the cohort",
                 "parameters": [_ID],
                 "responses": {"204": {"description": "Declined"}, "401": _401, "404": _NOT_FOUND},
+            }
+        },
+        "/cohorts/{cohort_id}/invitations": {
+            "get": {
+                "summary": "The cohort's invitations not accepted: pending or declined",
+                "parameters": [_COHORT_ID],
+                "responses": {
+                    "200": json_response(
+                        {
+                            "type": "object",
+                            "required": ["invitations"],
+                            "properties": {"invitations": {"type": "array", "items": _SENT}},
+                        }
+                    ),
+                    "401": _401,
+                    "404": json_response(
+                        schema_ref("Error"), "No such cohort, or not one the caller trains"
+                    ),
+                },
+            }
+        },
+        "/cohorts/{cohort_id}/invitations/{invitation_id}": {
+            "delete": {
+                "summary": "Withdraw an invitation not answered yet (the invitee can no longer "
+                "see or accept it)",
+                "parameters": [_COHORT_ID, _ID],
+                "responses": {
+                    "204": {"description": "Withdrawn"},
+                    "401": _401,
+                    "404": json_response(
+                        schema_ref("Error"),
+                        "No such cohort the caller trains, or no invitation of it waiting for "
+                        "an answer",
+                    ),
+                },
             }
         },
     }

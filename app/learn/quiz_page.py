@@ -68,9 +68,7 @@ class QuizPage:
         return replace(self, checked=checked, reviews=reviews)
 
 
-def load(
-    user_id: int, quiz: Quiz, values: Mapping[str, str], submitting: bool = False
-) -> QuizPage:
+def load(user_id: int, quiz: Quiz, values: Mapping[str, str], submitting: bool = False) -> QuizPage:
     """The page for this request's values (query or form): `retake_of`, `attempt_number`,
     and in a feedback-each quiz the signed answers checked so far. `submitting`: the form was
     sent to be stored, not to check one answer."""

@@ -138,9 +138,7 @@ def _quiz_template(page: quiz_page.QuizPage, form: QuizFormBase) -> str:
     form.retake_of.data = str(page.retake_of or "")
     form.checked.data = sign_checked(form.attempt_token.data or "", page.checked)
     module = get_catalogue().module(get_catalogue().module_of_quiz[page.quiz.id])
-    return render_template(
-        "learn/quiz.html", quiz=page.quiz, page=page, form=form, module=module
-    )
+    return render_template("learn/quiz.html", quiz=page.quiz, page=page, form=form, module=module)
 
 
 @bp.get("/attempts/<int:attempt_id>")

@@ -7,7 +7,7 @@ from typing import Any
 from app.models import Cohort
 from app.serializers import iso_utc
 from app.services.cohorts import CohortSummary
-from app.services.invitations import InvitationView
+from app.services.invitations import InvitationView, SentInvitation
 
 
 def cohort_json(summary: CohortSummary) -> dict[str, Any]:
@@ -37,4 +37,14 @@ def invitation_json(invitation: InvitationView, consent: str) -> dict[str, Any]:
         "trainers": invitation.trainers,
         "invited_at": iso_utc(invitation.invited_at),
         "trainers_will_see": consent,
+    }
+
+
+def sent_invitation_json(invitation: SentInvitation) -> dict[str, Any]:
+    """An invitation of the cohort not accepted (yet), as its trainers see it."""
+    return {
+        "id": invitation.id,
+        "email": invitation.email,
+        "state": invitation.state,
+        "invited_at": iso_utc(invitation.invited_at),
     }

@@ -8,6 +8,7 @@ from flask import current_app
 
 from app.models import User
 from app.serializers import iso_utc
+from app.serializers.learning import profile_json
 from app.services.reporting import (
     AttemptView,
     CohortReport,
@@ -15,6 +16,7 @@ from app.services.reporting import (
     DecisionNote,
     HeldCertificate,
     LearnerRef,
+    LearnerSummary,
     QuestionStats,
     QuizStats,
     learners_json_text,
@@ -150,10 +152,50 @@ def report_json_text(report: CohortReport) -> str:
     return '{"learners":' + learners + "," + rest[1:] + "\n"
 
 
-def learner_json(user: User, views: list[AttemptView]) -> dict[str, Any]:
-    """A learner's attempts with every answer, as GET /api/v1/cohorts/{id}/learners/{id} says."""
+def learner_summary_json(summary: LearnerSummary) -> dict[str, Any]:
+    """The top of the drill-down: the same figures the trainer's page shows."""
+    held = summary.certificate
+    return {
+        "lessons_read": summary.lessons_read,
+        "lessons": summary.lessons_total,
+        "modules_completed": sorted(summary.row.completed),
+        "modules": len(summary.modules),
+        "last_activity": iso_utc(summary.row.last_activity),
+        "quizzes": [
+            {
+                "id": q.quiz.id,
+                "attempts": q.cell.attempts if q.cell else 0,
+                "best_score": q.cell.best if q.cell else None,
+                "max_score": q.quiz.max_score,
+                "passed": q.passed,
+            }
+            for q in summary.quizzes
+        ],
+        "profiles": [
+            {
+                "quiz_id": p.quiz.id,
+                "title": p.title,
+                "submitted_at": iso_utc(p.submitted_at),
+                "result": profile_json(p.result),
+            }
+            for p in summary.profiles
+        ],
+        "certificate": (
+            {"code": held.code, "issued_at": iso_utc(held.issued_at), "revoked": held.revoked}
+            if held
+            else None
+        ),
+        "previous_learner_id": summary.previous.id if summary.previous else None,
+        "next_learner_id": summary.next.id if summary.next else None,
+    }
+
+
+def learner_json(user: User, summary: LearnerSummary, views: list[AttemptView]) -> dict[str, Any]:
+    """A learner's summary and attempts with every answer, as GET
+    /api/v1/cohorts/{id}/learners/{id} says."""
     return {
         "learner": {"id": user.id, "name": user.name, "email": user.email},
+        "summary": learner_summary_json(summary),
         "attempts": [
             {
                 "id": v.attempt.id,

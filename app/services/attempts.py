@@ -124,9 +124,9 @@ def check_answer(
 ) -> results.AnsweredQuestion:
     """One answer graded without storing anything (a feedback-each quiz checks its questions
     one by one before the whole is submitted); AnswersRejected when it is not valid."""
-    check_answers(quiz.model_copy(update={"questions": [quiz.question(question_id)]}), {
-        question_id: selected
-    })
+    check_answers(
+        quiz.model_copy(update={"questions": [quiz.question(question_id)]}), {question_id: selected}
+    )
     question = quiz.question(question_id)
     kind = QUESTION_KINDS[question.kind]
     credit = kind.credit(question, selected)

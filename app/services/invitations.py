@@ -120,6 +120,7 @@ def by_link(secret: str) -> CohortInvitation | None:
 class SentInvitation:
     """An invitation as the cohort's trainers see it: the address, never the account's name."""
 
+    id: int
     email: str
     state: str
     invited_at: datetime
@@ -128,9 +129,21 @@ class SentInvitation:
 def sent_for(cohort: Cohort) -> list[SentInvitation]:
     """Invitations of the cohort not (or not yet) accepted, newest first."""
     rows = db.session.execute(
-        select(User.email, CohortInvitation.state, CohortInvitation.created_at)
+        select(CohortInvitation.id, User.email, CohortInvitation.state, CohortInvitation.created_at)
         .join(User, User.id == CohortInvitation.user_id)
         .where(CohortInvitation.cohort_id == cohort.id, CohortInvitation.state != "accepted")
         .order_by(CohortInvitation.created_at.desc(), User.email)
     )
-    return [SentInvitation(email, state, at) for email, state, at in rows]
+    return [SentInvitation(*row) for row in rows]
+
+
+def withdraw(cohort: Cohort, invitation_id: int) -> bool:
+    """Take back a pending invitation of the cohort: the person no longer sees it and can no
+    longer accept it, nor use its personal link. False when the cohort has no such invitation
+    waiting for an answer (an accepted one made a member: remove the member instead)."""
+    invitation = db.session.get(CohortInvitation, invitation_id)
+    if invitation is None or invitation.cohort_id != cohort.id or invitation.state != "pending":
+        return False
+    db.session.delete(invitation)
+    db.session.flush()
+    return True

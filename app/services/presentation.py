@@ -15,9 +15,12 @@ from app.models import Attempt
 
 def attempts_made(user_id: int, quiz_id: str) -> int:
     """How many attempts the learner has submitted at this quiz."""
-    return db.session.scalar(
-        select(func.count()).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz_id)
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz_id)
+        )
+        or 0
+    )
 
 
 def option_order(user_id: int, quiz: Quiz, attempt_number: int) -> dict[str, list[str]]:

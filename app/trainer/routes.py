@@ -170,17 +170,20 @@ def learner(cohort_id: int, user_id: int) -> ResponseReturnValue:
     if person is None:
         abort(404)
     f = _filter(cohort)
+    summary = reporting.learner_summary(f, person.id)
+    if summary is None:
+        abort(404)
     return _page(
         "learner.html",
         cohort,
         f,
         learner=person,
+        summary=summary,
         attempts=reporting.learner_attempts(f, person.id),
-        certificate=reporting.learner_certificate(f, person.id),
     )
 
 
-@bp.get("/cohorts/<int:cohort_id>/export/<any(learners, answers):kind>.csv")
+@bp.get("/cohorts/<int:cohort_id>/export/<any(learners, answers, codebook):kind>.csv")
 def export(cohort_id: int, kind: str) -> ResponseReturnValue:
     cohort = _cohort_or_404(cohort_id)
     f = _filter(cohort)
@@ -270,6 +273,20 @@ def remove_learner(cohort_id: int, user_id: int) -> ResponseReturnValue:
         abort(404)
     db.session.commit()
     flash(f"{person.name} is no longer in this cohort (their account and answers stay).", "success")
+    return redirect(url_for("trainer.members", cohort_id=cohort.id), 303)
+
+
+@bp.post("/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/withdraw")
+@writes("POST")
+def withdraw_invitation(cohort_id: int, invitation_id: int) -> ResponseReturnValue:
+    """Take back an invitation not answered yet: the person no longer sees it or can accept it."""
+    cohort = _cohort_or_404(cohort_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not invitations.withdraw(cohort, invitation_id):
+        abort(404)
+    db.session.commit()
+    flash("Invitation withdrawn: the person can no longer accept it.", "success")
     return redirect(url_for("trainer.members", cohort_id=cohort.id), 303)
 
 

@@ -215,7 +215,9 @@ def choose(page, quiz, answers: dict[str, list[str]], questions: list | None = N
 
 def submit(page) -> None:
     """Submit the answers (the last step of a feedback-each quiz too)."""
-    page.get_by_role("button", name=re.compile("^(Submit answers|Finish and see my result)$")).click()
+    page.get_by_role(
+        "button", name=re.compile("^(Submit answers|Finish and see my result)$")
+    ).click()
     page.wait_for_url(re.compile(r".*/attempts/\d+$"))
 
 
@@ -332,4 +334,9 @@ def trainer_state(live_server, browser) -> dict:
     log_in(page, trainer.email)
     state = context.storage_state()
     context.close()
-    return {"storage": state, "cohort": cohort_id, "learner": learners[0].id}
+    return {
+        "storage": state,
+        "cohort": cohort_id,
+        "learner": learners[0].id,
+        "learners": [learner.id for learner in learners],  # by name, as the drill-down orders
+    }

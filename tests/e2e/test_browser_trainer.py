@@ -126,9 +126,11 @@ def test_a_trainer_follows_a_learner_in_a_browser(new_context, live_server, arti
     matrix.get_by_role("link", name=learner.name).click()
     expect(coach.get_by_role("heading", level=2, name=learner.name)).to_be_visible()
     expect(coach.get_by_role("main")).to_contain_text(learner.email)
-    attempt = coach.locator("section.attempt")
-    expect(attempt.get_by_role("heading", level=3)).to_have_text(f"{quiz.title} · attempt 1")
-    expect(attempt).to_contain_text(f"score {score} / {quiz.max_score} · ✗ not passed")
+    attempt = coach.locator("details.attempt")
+    expect(attempt.locator(".attempt-title")).to_have_text(f"{quiz.title} · attempt 1")
+    folded = attempt.locator(":scope > summary")
+    expect(folded).to_contain_text(f"{score} of {quiz.max_score} · not passed")
+    folded.click()  # the attempt is folded until opened
     answers_table = attempt.get_by_role("table", name=f"Answers of attempt 1 at {quiz.title}")
     for question in quiz.questions:
         row = answers_table.get_by_role("row").filter(has_text=question.prompt[:60])

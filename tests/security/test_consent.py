@@ -225,3 +225,70 @@ def test_the_operators_cli_still_adds_directly(app, runner, setting):
     assert result.exit_code == 0, result.output
     assert f"added {setting['learner'].email}" in result.output
     assert what_the_trainer_sees(setting)["drill-down"] == 200
+
+
+def _pending_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(CohortInvitation.id))
+
+
+def test_the_trainer_withdraws_an_invitation_on_the_members_page(app, setting):
+    add(setting, setting["learner"].email)
+    cid, web = setting["cohort_id"], setting["trainer_client"]
+    members = web.get(f"/trainer/cohorts/{cid}/members").text
+    (invitation_id,) = re.findall(rf"/trainer/cohorts/{cid}/invitations/(\d+)/withdraw", members)
+    response = web.post(f"/trainer/cohorts/{cid}/invitations/{invitation_id}/withdraw")
+    assert response.status_code == 303
+    page = web.get(response.headers["Location"]).text
+    assert "Invitation withdrawn" in page
+    assert "Invited, not members" not in page
+    api = setting["learner_api"]
+    assert api.get("/me/invitations").json == {"invitations": []}
+    refused = api.post(f"/me/invitations/{invitation_id}/accept")
+    assert refused.status_code == 404
+    assert refused.json["error"]["code"] == "not_found"
+    assert what_the_trainer_sees(setting) == HIDDEN
+    # Withdrawn once: a second withdrawal finds nothing.
+    assert (
+        web.post(f"/trainer/cohorts/{cid}/invitations/{invitation_id}/withdraw").status_code == 404
+    )
+
+
+def test_the_personal_link_stops_working_when_withdrawn(app, setting):
+    response = add(setting, "Nia New <nia@example.com>")
+    (link,) = re.findall(r"http://localhost(/auth/invitation/[A-Za-z0-9_-]+)", response.text)
+    assert app.test_client().get(link).status_code == 200
+    trainer = setting["trainer_api"]
+    (sent,) = trainer.get(f"/cohorts/{setting['cohort_id']}/invitations").json["invitations"]
+    assert sent["email"] == "nia@example.com"
+    assert sent["state"] == "pending"
+    gone = trainer.delete(f"/cohorts/{setting['cohort_id']}/invitations/{sent['id']}")
+    assert gone.status_code == 204
+    assert app.test_client().get(link).status_code == 404
+    assert trainer.get(f"/cohorts/{setting['cohort_id']}/invitations").json == {"invitations": []}
+
+
+def test_only_the_cohorts_trainers_withdraw_and_only_unanswered_invitations(app, setting, make):
+    add(setting, setting["learner"].email)
+    cid, invitation_id = setting["cohort_id"], _pending_id(app)
+    url = f"/cohorts/{cid}/invitations/{invitation_id}"
+    other_trainer = Api(app.test_client(), make.token(make.user("trainer")))
+    for caller in (other_trainer, setting["learner_api"]):
+        refused = caller.delete(url)
+        assert refused.status_code == 404
+        assert set(refused.json["error"]) == {"code", "message"}
+        assert caller.get(f"/cohorts/{cid}/invitations").status_code == 404
+    assert app.test_client().delete("/api/v1" + url).status_code == 401
+    # Another cohort's invitation id in this cohort's address: not found.
+    with app.app_context():
+        elsewhere = cohorts.create_cohort(db.session.get(User, setting["trainer"].id), "Winter")
+        invitations.invite(elsewhere, db.session.get(User, setting["learner"].id), None)
+        db.session.commit()
+        winter = db.session.scalar(
+            select(CohortInvitation.id).where(CohortInvitation.cohort_id == elsewhere.id)
+        )
+    assert setting["trainer_api"].delete(f"/cohorts/{cid}/invitations/{winter}").status_code == 404
+    # Once accepted it is a membership, not an invitation: there is nothing to withdraw.
+    assert setting["learner_api"].post(f"/me/invitations/{invitation_id}/accept").status_code == 200
+    assert setting["trainer_api"].delete(url).status_code == 404
+    assert what_the_trainer_sees(setting)["drill-down"] == 200

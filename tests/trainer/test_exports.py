@@ -8,6 +8,8 @@ import io
 import pytest
 
 from app.services import exports, reporting
+from app.services.catalogue import get_catalogue
+from tests.trainer.conftest import api_for, log_in
 
 
 @pytest.mark.parametrize(
@@ -78,3 +80,80 @@ def test_answers_csv(world):
     assert profile["correct"] == ""
     assert all(r["current_version"] == "yes" for r in rows)
     assert l4_q1[0]["submitted_at"].endswith("Z")
+
+
+# learners.csv's columns before issue 12: other tools read them by place, so they stay first.
+FIRST_COLUMNS = [
+    "learner_id", "name", "email", "active", "joined_at", "last_activity", "modules_completed",
+    "certificate_issued_at", "certificate_code", "certificate_revoked",
+    "intro: lessons read", "intro: completed", "second: lessons read", "second: completed",
+    "check: attempts", "check: best score", "check: max score", "check: passed",
+    "mood: attempts",
+]  # fmt: skip
+PROFILE_COLUMNS = [
+    "check: style",
+    "mood: trust",
+    "mood: trust: care",
+    "mood: trust: accountability",
+    "mood: trust: communication",
+]
+
+
+def _csv(client, url: str) -> tuple[list[str], list[dict]]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    return header, parse([text])
+
+
+def test_learners_csv_ends_with_the_self_assessment_results(sclient, world):
+    log_in(sclient, world.trainer)
+    header, rows = _csv(sclient, f"/trainer/cohorts/{world.cohort.id}/export/learners.csv")
+    assert header == FIRST_COLUMNS + PROFILE_COLUMNS, "old columns first, in their order"
+    by_name = {r["name"]: r for r in rows}
+    l1, l2, l3, l6 = (by_name[f"L{n} Learner"] for n in (1, 2, 3, 6))
+    assert [l1[c] for c in PROFILE_COLUMNS] == ["People", "100", "10", "10", "10"]
+    assert l2["check: style"] == "Things"
+    assert [l3[c] for c in PROFILE_COLUMNS[1:]] == ["0", "1", "1", "10"]
+    assert [l6[c] for c in PROFILE_COLUMNS] == ["", "", "", "", ""], "blank when not taken"
+
+
+def test_the_codebook_explains_every_column_and_id(sclient, world, small):
+    log_in(sclient, world.trainer)
+    cid = world.cohort.id
+    header, rows = _csv(sclient, f"/trainer/cohorts/{cid}/export/codebook.csv")
+    assert header == ["kind", "file", "id", "meaning", "quiz_id", "question_id", "version"]
+    learners_header, _ = _csv(sclient, f"/trainer/cohorts/{cid}/export/learners.csv")
+    answers_header, _ = _csv(sclient, f"/trainer/cohorts/{cid}/export/answers.csv")
+    for file, columns in (("learners.csv", learners_header), ("answers.csv", answers_header)):
+        explained = [r["id"] for r in rows if r["kind"] == "column" and r["file"] == file]
+        assert explained == columns, f"every column of {file}, in order"
+    assert all(r["meaning"] for r in rows), "every entry has a meaning in words"
+    by_key = {(r["kind"], r["quiz_id"], r["question_id"], r["id"]): r for r in rows}
+    with small.app_context():
+        catalogue = get_catalogue()
+        check = catalogue.quiz("check")
+        question = check.question("q1")
+        (content,) = [r for r in rows if r["kind"] == "content"]
+        assert content["version"] == catalogue.version
+        q1 = by_key[("question", "check", "q1", "q1")]
+        assert (q1["meaning"], q1["version"]) == ("Question one", question.version)
+        assert by_key[("option", "check", "q1", "a")]["meaning"] == "Right one"
+        assert by_key[("quiz", "check", "", "check")]["version"] == check.version
+    assert by_key[("option", "check", "q1", "b")]["meaning"] == "'=HYPERLINK(tempting)"
+    trust = next(r for r in rows if r["id"] == "mood: trust")
+    assert "trust score, 0 to 100" in trust["meaning"]
+    overview = sclient.get(f"/trainer/cohorts/{cid}").text
+    assert f"/trainer/cohorts/{cid}/export/codebook.csv" in overview, "linked with the others"
+
+
+def test_the_api_gives_the_codebook_to_the_cohorts_trainers_only(sclient, world, make):
+    trainer = api_for(sclient, make, world.trainer)
+    response = trainer.get(f"/cohorts/{world.cohort.id}/codebook.csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith('-codebook.csv"')
+    outsider = api_for(sclient, make, world.learners[0])
+    assert outsider.get(f"/cohorts/{world.cohort.id}/codebook.csv").status_code == 404

@@ -52,8 +52,13 @@ def cohort_of(size: int) -> int:
 def queries_for(cohort_id: int) -> dict[str, int]:
     f = reporting.ReportFilter(cohort_id)
     ranged = reporting.ReportFilter(cohort_id, date_from=(utcnow() - timedelta(days=5)).date())
+    first = min(reporting.cohort_learners(f), key=reporting.by_name_key).id
     runs = {
         "report": lambda: report_json(reporting.cohort_report(f)),
+        "drill-down": lambda: (
+            reporting.learner_summary(f, first),
+            reporting.learner_attempts(f, first),
+        ),
         "ranged report": lambda: reporting.cohort_report(ranged),
         "matrix": lambda: reporting.learner_rows(f),
         "attention": lambda: reporting.needs_attention(f),
@@ -76,3 +81,4 @@ def test_query_count_does_not_grow_with_the_cohort(small):
     # 8, one for who holds a certificate, one for the footnotes on changed questions (the tiny
     # course has no pre-test: learning gain adds two more when one exists)
     assert small_counts["report"] <= 10
+    assert small_counts["drill-down"] <= 9, small_counts

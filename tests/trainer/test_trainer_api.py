@@ -193,5 +193,7 @@ def test_join_refuses_bad_bodies(sclient, make, world, body, status):
 def test_openapi_lists_the_cohort_paths(sclient):
     paths = sclient.get("/api/v1/openapi.json").json["paths"]
     for path in ("/cohorts", "/cohorts/{cohort_id}/report", "/cohorts/join",
-                 "/cohorts/{cohort_id}/learners/{user_id}", "/cohorts/{cohort_id}/answers.csv"):  # fmt: skip
+                 "/cohorts/{cohort_id}/learners/{user_id}", "/cohorts/{cohort_id}/answers.csv",
+                 "/cohorts/{cohort_id}/codebook.csv", "/cohorts/{cohort_id}/invitations",
+                 "/cohorts/{cohort_id}/invitations/{invitation_id}"):  # fmt: skip
         assert path in paths

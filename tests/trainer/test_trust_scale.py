@@ -34,7 +34,7 @@ def test_the_trainer_sees_the_cohorts_trust_scores_on_the_new_scale(sclient, wor
     # L1, L2 all 10 → 100; L3 care 1, accountability 1 → 0; L4 and L5 → 50.
     assert bands(page.text) == {"0–20": 1, "20–40": 0, "40–60": 2, "60–80": 0, "80–100": 2}
     weakest = re.findall(
-        r'<th scope="row">(Care|Accountability|Communication)</th><td>[\d.–]+</td><td>(\d+)</td>',
+        r'<th scope="row">(Care|Accountability|Communication)</th><td[^>]*>[\d.–]+</td><td[^>]*>(\d+)</td>',
         page.text,
     )
     # L3 (1, 1, 10) and L4, L5 (1, 10, 10): care is the weakest factor of all three.

@@ -295,8 +295,8 @@ def test_trainers_see_retakes_and_partial_credit(api, catalogue, client, auth, m
     page = client.get(f"/trainer/cohorts/{cohort_id}/learners/{learner.id}").text
     assert "retake of missed questions" in page
     assert "partial credit 0.8" in page
-    assert f"score {partial['score']:g} / " in page
-    assert "Options as shown" in page
+    assert f"{partial['score']:g} of " in page
+    assert "options as shown" in page
     answers_csv = client.get(f"/trainer/cohorts/{cohort_id}/export/answers.csv").text
     header = answers_csv.splitlines()[0]
     assert header.endswith("correct,credit,retake_of_attempt_id,shown_option_ids")

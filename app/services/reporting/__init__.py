@@ -3,7 +3,8 @@
 Each figure that has a summary table owns its live query, the amounts its hook adds as learners
 work, and its rebuild: module_progress, quiz_scores, item_analysis (item_stats holds the
 figures it finishes), weekly_activity. The others are computed live only: profiles
-(self-assessments), learners (the drill-down and the answers' CSV rows), matrix (the progress
+(self-assessments), learners (the drill-down and the answers' CSV rows), learner_summary (the
+top of the drill-down), learner_profiles (each learner's own profile results), matrix (the progress
 matrix) and attention (who needs a trainer's attention, read off the matrix). common holds what
 they share; report puts the cohort report together; hooks is what other services call when
 learners act, and the rebuild.
@@ -31,11 +32,18 @@ from app.services.reporting.item_stats import (
     QuestionStats,
     pearson,
 )
+from app.services.reporting.learner_profiles import (
+    LearnerProfile,
+    latest_profiles,
+    profile_kinds,
+)
+from app.services.reporting.learner_summary import LearnerSummary, QuizBest, learner_summary
 from app.services.reporting.learners import (
     AnswerView,
     AttemptView,
     LearnerRef,
     answer_rows,
+    by_name_key,
     cohort_learners,
     learner_attempts,
     learners_json_text,
@@ -70,7 +78,10 @@ __all__ = [
     "ConceptGain",
     "DecisionNote",
     "HeldCertificate",
+    "LearnerProfile",
     "LearnerRef",
+    "LearnerSummary",
+    "QuizBest",
     "ModuleColumns",
     "LearnerRow",
     "ModuleStats",
@@ -82,12 +93,16 @@ __all__ = [
     "ReportFilter",
     "ReportFilterError",
     "answer_rows",
+    "by_name_key",
     "attention_list",
     "cohort_learners",
     "cohort_report",
     "decision_notes",
     "learner_attempts",
+    "latest_profiles",
     "learner_certificate",
+    "learner_summary",
+    "profile_kinds",
     "learner_rows",
     "learning_gain",
     "matrix_columns",

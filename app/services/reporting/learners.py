@@ -51,6 +51,12 @@ def cohort_learners(f: ReportFilter) -> list[LearnerRef]:
     return [LearnerRef._make(row) for row in rows]
 
 
+def by_name_key(learner: LearnerRef) -> tuple[str, int]:
+    """The order trainers see learners in: by name, whatever the case (the same on every
+    database), then by id."""
+    return learner.name.casefold(), learner.id
+
+
 def learner_count(f: ReportFilter) -> int:
     """How many learners the cohort has."""
     return db.session.scalar(select(func.count()).select_from(f.learner_ids().subquery())) or 0
@@ -114,7 +120,7 @@ class AnswerView:
     question_version: str
     right_answer: list[str]
     credit: float | None = None  # the share of the point earned
-    shown: list[str] | None = None  # the options' texts in the order the learner saw them
+    shown: list[tuple[str, str]] | None = None  # (option id, text) in the order the learner saw
 
 
 @dataclass(frozen=True)
@@ -141,11 +147,11 @@ def _answer_view(quiz: Quiz | None, answer: Answer) -> AnswerView:
         question_version=answer.question_version,
         right_answer=[texts.get(o, o) for o in right],
         credit=answer.earned,
-        shown=[o.text for o in question.display_options] if question else None,
+        shown=[(o.id, o.text) for o in question.display_options] if question else None,
     )
 
 
-def _since_joining(f: ReportFilter) -> Any:
+def since_joining(f: ReportFilter) -> Any:
     """Attempts made while a learner of this cohort: what joining (or accepting an invitation)
     consents to; answers given before, for another cohort or alone, stay the learner's own."""
     return (
@@ -166,7 +172,7 @@ def learner_attempts(f: ReportFilter, user_id: int) -> list[AttemptView]:
     catalogue = get_catalogue()
     attempts = db.session.scalars(
         select(Attempt)
-        .where(Attempt.user_id == user_id, *f.in_range(Attempt.submitted_at), _since_joining(f))
+        .where(Attempt.user_id == user_id, *f.in_range(Attempt.submitted_at), since_joining(f))
         .options(selectinload(Attempt.answers))
         .order_by(Attempt.submitted_at, Attempt.id)
     ).all()
@@ -201,7 +207,7 @@ def answer_rows(f: ReportFilter) -> Iterator[Any]:
         .add_columns(Answer.credit, Attempt.retake_of_id, Attempt.option_order)
         .join(Attempt, Attempt.id == Answer.attempt_id)
         .join(User, User.id == Attempt.user_id)
-        .where(*f.attempts(), _since_joining(f))
+        .where(*f.attempts(), since_joining(f))
         .order_by(User.name, User.id, Attempt.submitted_at, Attempt.id, Answer.position)
         .execution_options(yield_per=2000)
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 
@@ -14,9 +15,13 @@ from app.content import Module, Quiz
 from app.extensions import db
 from app.models import Attempt, LessonRead
 from app.services.catalogue import get_catalogue
-from app.services.reporting.certificates import HeldCertificate, certificates_by_learner
+from app.services.reporting.certificates import (
+    HeldCertificate,
+    certificates_by_learner,
+    learner_certificate,
+)
 from app.services.reporting.common import ReportFilter
-from app.services.reporting.learners import LearnerRef, cohort_learners
+from app.services.reporting.learners import LearnerRef, by_name_key, cohort_learners
 from app.services.reporting.module_progress import LearnerState, learner_states
 
 
@@ -69,11 +74,9 @@ def matrix_columns() -> list[ModuleColumns]:
     return groups
 
 
-def learner_rows(f: ReportFilter) -> list[LearnerRow]:
-    """Every learner's row of the progress matrix (a constant number of queries)."""
+def _lessons_read(f: ReportFilter, *narrow: Any) -> dict[int, dict[str, int]]:
+    """Lessons read per learner and module (lessons the course still has)."""
     catalogue = get_catalogue()
-    learners = cohort_learners(f)
-    states = learner_states(f)
     lessons: dict[int, dict[str, int]] = defaultdict(dict)
     current_lessons = or_(
         *(
@@ -83,10 +86,15 @@ def learner_rows(f: ReportFilter) -> list[LearnerRow]:
     )
     for user_id, module_id, count in db.session.execute(
         select(LessonRead.user_id, LessonRead.module_id, func.count())
-        .where(*f.reads(), current_lessons)
+        .where(*f.reads(), current_lessons, *narrow)
         .group_by(LessonRead.user_id, LessonRead.module_id)
     ):
         lessons[user_id][module_id] = int(count)
+    return lessons
+
+
+def _quiz_cells(f: ReportFilter, *narrow: Any) -> dict[int, dict[str, QuizCell]]:
+    """Attempts, best score, passed and failures per learner and quiz."""
     quizzes: dict[int, dict[str, QuizCell]] = defaultdict(dict)
     for user_id, quiz_id, n, best, max_score, passed, failed, last in db.session.execute(
         select(
@@ -99,13 +107,31 @@ def learner_rows(f: ReportFilter) -> list[LearnerRow]:
             func.sum(case((Attempt.passed.is_(False), 1), else_=0)),
             func.max(Attempt.submitted_at),
         )
-        .where(*f.attempts())
+        .where(*f.attempts(), *narrow)
         .group_by(Attempt.user_id, Attempt.quiz_id)
     ):
         quizzes[user_id][quiz_id] = QuizCell(
             n, best, max_score, None if passed is None else bool(passed), int(failed or 0), last
         )
-    held = certificates_by_learner(f)
+    return quizzes
+
+
+def learner_rows(f: ReportFilter, only: LearnerRef | None = None) -> list[LearnerRow]:
+    """Every learner's row of the progress matrix (a constant number of queries), or `only`
+    that learner's (the drill-down's summary: the same figures, read for one person)."""
+    if only is None:
+        learners = cohort_learners(f)
+        lessons = _lessons_read(f)
+        quizzes = _quiz_cells(f)
+        states = learner_states(f)
+        held = certificates_by_learner(f)
+    else:
+        learners = [only]
+        lessons = _lessons_read(f, LessonRead.user_id == only.id)
+        quizzes = _quiz_cells(f, Attempt.user_id == only.id)
+        states = learner_states(f, only.id)
+        certificate = learner_certificate(f, only.id)
+        held = {only.id: certificate} if certificate else {}
     empty = LearnerState(frozenset(), frozenset(), None)
     rows = []
     for learner in learners:
@@ -130,7 +156,7 @@ SORTS = ("name", "email", "completed", "last-activity")
 def sort_rows(rows: list[LearnerRow], key: str, descending: bool = False) -> list[LearnerRow]:
     """Sort the matrix by name, email, modules completed, last activity, a module's lessons
     read (`module:<id>`) or a quiz's best score (`quiz:<id>`). Unknown keys sort by name."""
-    by_name = sorted(rows, key=lambda r: (r.learner.name.casefold(), r.learner.id))
+    by_name = sorted(rows, key=lambda r: by_name_key(r.learner))
     kind, _, item = key.partition(":")
     low = datetime.min
     keys = {

@@ -126,16 +126,18 @@ def learner_modules(found: Modules) -> dict[str, tuple[bool, bool]]:
 # ------------------------------------------------------------------------------ live
 
 
-def learner_states(f: ReportFilter) -> dict[int, LearnerState]:
+def learner_states(f: ReportFilter, only: int | None = None) -> dict[int, LearnerState]:
     """The cohort's learners who did anything within the range, with their started and
-    completed modules and their last activity (two queries)."""
+    completed modules and their last activity (two queries); `only` that learner if given."""
+    one_reader = [LessonRead.user_id == only] if only is not None else []
+    one_attempter = [Attempt.user_id == only] if only is not None else []
     reads = db.session.execute(
         select(
             LessonRead.user_id,
             concat(LessonRead.module_id + ":" + LessonRead.lesson_id),
             func.max(LessonRead.first_read_at),
         )
-        .where(*f.reads())
+        .where(*f.reads(), *one_reader)
         .group_by(LessonRead.user_id)
     ).all()
     attempts = db.session.execute(
@@ -145,7 +147,7 @@ def learner_states(f: ReportFilter) -> dict[int, LearnerState]:
             concat(case((Attempt.passed.is_(True), Attempt.quiz_id))),
             func.max(Attempt.submitted_at),
         )
-        .where(*f.attempts())
+        .where(*f.attempts(), *one_attempter)
         .group_by(Attempt.user_id)
     ).all()
     by_user: dict[int, list[Any]] = {}
