@@ -21,6 +21,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from app.extensions import db, limiter
 from app.responses import error_response
+from app.services.reporting.common import score_text
 
 bp = Blueprint("site", __name__)
 log = logging.getLogger("rapport.requests")
@@ -49,9 +50,7 @@ class DatabaseId(IntegerConverter):
 @bp.app_template_filter("points")
 def points(value: float | None) -> str:
     """A score as people write it: 3, 2.5, 2.67 (partial credit makes fractions)."""
-    if value is None:
-        return "–"
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    return "–" if value is None else score_text(value)
 
 
 @bp.app_errorhandler(HTTPException)

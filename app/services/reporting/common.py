@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 from functools import cache
 from typing import Any
 
@@ -132,6 +133,11 @@ class ReportFilter:
         """'Now' for this report: the end of the range when it is in the past."""
         now = utcnow()
         return min(now, self.end) if self.end else now
+
+
+def score_text(value: float | Fraction) -> str:
+    """A score as people write it: 3, 2.5, 2.67 (partial credit makes fractions)."""
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
 
 
 # ------------------------------------------------------------------------------ dates and SQL

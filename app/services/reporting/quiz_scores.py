@@ -20,7 +20,7 @@ from app.content import Quiz
 from app.extensions import db
 from app.models import Attempt, CohortQuizScore, LearnerQuiz
 from app.services.catalogue import get_catalogue
-from app.services.reporting.common import Deltas, ReportFilter, upsert
+from app.services.reporting.common import Deltas, ReportFilter, score_text, upsert
 from app.services.reporting.item_stats import QuestionStats
 from app.services.reporting.summing import count_true, for_cohorts, sum_per_cohort
 
@@ -56,11 +56,6 @@ class QuizStats:
             return None
         lowest = score_text(self.distribution[first]["score"])
         return first, f"pass mark ({lowest} / {self.quiz.max_score})"
-
-
-def score_text(value: float | Fraction) -> str:
-    """A score as people write it: 3, 2.5, 9.33."""
-    return f"{float(value):.2f}".rstrip("0").rstrip(".")
 
 
 def _number(value: Fraction) -> int | float:
