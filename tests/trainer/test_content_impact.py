@@ -322,3 +322,33 @@ def test_rescoring_a_partial_credit_question_keeps_fractions_and_reverts(
     again = reporting.cohort_report(reporting.ReportFilter(partial_world.cohort.id))
     q3 = next(x for q in again.quizzes if q.quiz.id == "check" for x in q.questions if x.id == "q3")
     assert (q3.right, round(q3.average_credit, 4)) == (1, 0.5833)
+
+
+def test_voiding_a_partial_credit_question_takes_its_fraction_out_and_reverts(
+    partial, partial_world, tmp_path
+):
+    """q3 removed, then voided: each attempt loses q3's credit and its point of the maximum.
+    P1 4 − 1 = 3 of 4, P2 2 1/3 − 1/3 = 2 of 4 (50%: now passed), P3 3 1/3 − 1/3 = 3 of 4,
+    P4 2 2/3 − 2/3 = 2 of 4."""
+    q3 = "".join(
+        line + "\n"
+        for line in (
+            "  - id: q3",
+            "    kind: multiple",
+            "    scoring: partial",
+            "    prompt: Question three",
+            "    options:",
+            "      - {id: a, text: Right A, correct: true}",
+            "      - {id: b, text: Right B, correct: true}",
+            "      - {id: c, text: Wrong C}",
+            "      - {id: d, text: Right D, correct: true}",
+            "    explanation: x",
+        )
+    )
+    folder = course_copy(tmp_path / "edited", (q3, ""), source=partial.config["CONTENT_DIR"])
+    before = scores()
+    result = decide(partial, folder, "check/q3", "--void")
+    assert result.exit_code == 0, result.output
+    assert scores() == [(3.0, 4, True), (2.0, 4, True), (3.0, 4, True), (2.0, 4, True)]
+    assert decide(partial, folder, "check/q3", "--revert").exit_code == 0
+    assert scores() == before
