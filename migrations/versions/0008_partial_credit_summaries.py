@@ -1,7 +1,7 @@
 """item analysis on each answer's credit: the question summaries sum fractions
 
 Revision ID: 0008
-Revises: 0010 (chained after main's 0010 for now; it does not depend on it)
+Revises: 0007
 Create Date: 2026-12-03 07:00:00
 
 cohort_question's x becomes the credit an answer earned (a fraction under partial scoring)
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0010"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the text of each question version served, to describe later edits against
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03 06:20:00
 
 Stored answers carry only a fingerprint of the question version they answered. From now on the
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

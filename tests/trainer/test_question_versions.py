@@ -12,7 +12,9 @@ Each has 7 answers by 5 learners: 28 answers in all, 13 scoring differently.
 
 from __future__ import annotations
 
-import threading
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +26,7 @@ from sqlalchemy import func, select
 from app.content import load_catalogue
 from app.extensions import db
 from app.models import Attempt, ContentDecision, QuestionVersion
-from tests.conftest import make_app
+from tests.conftest import PROJECT_ROOT, make_app
 from tests.trainer.conftest import CONTENT, World, log_in, new_user
 from tests.trainer.test_content_impact import KEY_CHANGED, OPTION_REMOVED, REWORDED, edited
 
@@ -180,27 +182,36 @@ def start(database_url: str) -> Flask:
 
 @pytest.mark.usefixtures("committed_db")  # the app commits at start-up: emptied after
 def test_the_app_stores_the_versions_when_it_starts_once_even_when_starting_together(
-    app, database_url
+    app, database_url, tmp_path
 ):
+    """Worker processes start together (gunicorn forks them at once): each records the versions
+    it serves, and every version is stored once."""
     start(database_url)
     with app.app_context():
         assert stored_versions() == 9
-    errors: list[Exception] = []
-
-    def starting() -> None:
-        try:
-            start(database_url)
-        except Exception as error:  # reported by the assertion below
-            errors.append(error)
-
     with app.app_context(), db.engine.begin() as connection:
         connection.execute(QuestionVersion.__table__.delete())
-    threads = [threading.Thread(target=starting) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "RAPPORT_ENV": "development",
+        "RAPPORT_INSTANCE_PATH": str(tmp_path / "instance"),
+        "RAPPORT_CONTENT_DIR": str(CONTENT),
+    }
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "run", "content", "record"],
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    for worker in workers:
+        output, _ = worker.communicate(timeout=120)
+        assert worker.returncode == 0, output
     with app.app_context():
         assert stored_versions() == 9
         db.session.remove()
