@@ -15,7 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
@@ -88,6 +88,20 @@ def _flask(*args: str, database_url: str, tmp_path: Path) -> subprocess.Complete
         timeout=120,
         check=False,
     )
+
+
+def _store_then_upgrade(
+    engine: Engine, statements: list[str], params: dict, database_url: str, tmp_path: Path
+) -> None:
+    """Run the statements (rows as an older revision stored them), then `db upgrade` to head."""
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement), params)
+    finally:
+        engine.dispose()
+    result = _flask("db", "upgrade", database_url=database_url, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
 
 
 def _schema_differences(database_url: str) -> list:
@@ -169,15 +183,7 @@ def test_the_report_summaries_are_filled_from_the_rows_already_stored(
         "INSERT INTO answer (attempt_id, question_id, question_version, position, selected, "
         "correct) VALUES (1, 'one', 'v', 0, '[\"a\"]', TRUE)",
     ]
-    try:
-        with engine.begin() as connection:
-            for statement in statements:
-                connection.execute(text(statement), when)
-    finally:
-        engine.dispose()
-
-    result = _flask("db", "upgrade", database_url=empty_database, tmp_path=tmp_path)
-    assert result.returncode == 0, result.stderr
+    _store_then_upgrade(engine, statements, when, empty_database, tmp_path)
     engine = create_engine(empty_database)
     try:
         with engine.connect() as connection:
@@ -218,14 +224,7 @@ def test_attempts_stored_before_0007_read_as_before(empty_database: str, tmp_pat
         "INSERT INTO answer (attempt_id, question_id, question_version, position, selected, "
         "correct) VALUES (1, 'two', 'v', 1, '[\"b\"]', FALSE)",
     ]
-    try:
-        with engine.begin() as connection:
-            for statement in statements:
-                connection.execute(text(statement), when)
-    finally:
-        engine.dispose()
-    result = _flask("db", "upgrade", database_url=empty_database, tmp_path=tmp_path)
-    assert result.returncode == 0, result.stderr
+    _store_then_upgrade(engine, statements, when, empty_database, tmp_path)
 
     app = make_app(empty_database, CONTENT_DIR=SAMPLE_CONTENT)
     with app.app_context():
@@ -268,15 +267,7 @@ def test_0008_fills_the_question_summaries_with_each_answers_credit(
         answer + "(1, 'many', 'v', 1, '[\"a\"]', FALSE, 0.5)",
         answer + "(1, 'order', 'v', 2, '[\"z\", \"y\", \"x\"]', FALSE, 0.0)",
     ]
-    try:
-        with engine.begin() as connection:
-            for statement in statements:
-                connection.execute(text(statement), when)
-    finally:
-        engine.dispose()
-
-    result = _flask("db", "upgrade", database_url=empty_database, tmp_path=tmp_path)
-    assert result.returncode == 0, result.stderr
+    _store_then_upgrade(engine, statements, when, empty_database, tmp_path)
     engine = create_engine(empty_database)
     try:
         with engine.connect() as connection:

@@ -179,8 +179,9 @@ def test_answering_every_kind_and_reading_the_result(logged_in, catalogue, quiz_
     assert "✓ Right answer" in result.text
     for question in quiz.questions:
         assert question.explanation_html.strip() in result.text
-    if any(q.kind == "ordering" for q in quiz.questions):
-        assert "The right order" in result.text
+    if any(q.kind == "ordering" for q in quiz.questions):  # the learner's order was right
+        assert "Your order" in result.text
+        assert "The right order" not in result.text
 
 
 def test_a_failed_attempt_shows_what_was_right(logged_in, catalogue):
