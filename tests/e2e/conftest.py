@@ -252,6 +252,9 @@ def assert_accessible(page, label: str) -> None:
 
 
 def assert_no_horizontal_scroll(page, label: str) -> None:
+    # Measured once the stylesheet has applied: a page's text can be in place (what `expect`
+    # waits for) while rapport.css is still on its way, and an unstyled page is wider.
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.clientWidth")
     scroll = page.evaluate("document.documentElement.scrollWidth")
     if scroll > width + 1:
