@@ -90,6 +90,17 @@ def _flask(*args: str, database_url: str, tmp_path: Path) -> subprocess.Complete
     )
 
 
+# Rows every backfill test starts from, as an older revision stored them (`:when` their time).
+ONE_LEARNER_IN_A_COHORT = [
+    'INSERT INTO "user" (id, email, name, role, active, session_version, created_at) '
+    "VALUES (1, 'a@example.com', 'A', 'learner', TRUE, 1, :when)",
+    "INSERT INTO cohort (id, name, description, join_code, created_at) "
+    "VALUES (1, 'C', '', 'CODE0001', :when)",
+    "INSERT INTO cohort_member (cohort_id, user_id, role, joined_at) "
+    "VALUES (1, 1, 'learner', :when)",
+]
+
+
 def _store_then_upgrade(
     engine: Engine, statements: list[str], params: dict, database_url: str, tmp_path: Path
 ) -> None:
@@ -170,12 +181,7 @@ def test_the_report_summaries_are_filled_from_the_rows_already_stored(
     engine = create_engine(empty_database)
     when = {"when": datetime(2026, 11, 18, 10)}  # a Wednesday: its week starts on Monday 16th
     statements = [
-        'INSERT INTO "user" (id, email, name, role, active, session_version, created_at) '
-        "VALUES (1, 'a@example.com', 'A', 'learner', TRUE, 1, :when)",
-        "INSERT INTO cohort (id, name, description, join_code, created_at) "
-        "VALUES (1, 'C', '', 'CODE0001', :when)",
-        "INSERT INTO cohort_member (cohort_id, user_id, role, joined_at) "
-        "VALUES (1, 1, 'learner', :when)",
+        *ONE_LEARNER_IN_A_COHORT,
         "INSERT INTO lesson_read (user_id, module_id, lesson_id, first_read_at) "
         "VALUES (1, 'basics', 'first', :when)",
         "INSERT INTO attempt (id, user_id, quiz_id, quiz_version, score, max_score, passed, "
@@ -255,12 +261,7 @@ def test_0008_fills_the_question_summaries_with_each_answers_credit(
         "correct, credit) VALUES "
     )
     statements = [
-        'INSERT INTO "user" (id, email, name, role, active, session_version, created_at) '
-        "VALUES (1, 'a@example.com', 'A', 'learner', TRUE, 1, :when)",
-        "INSERT INTO cohort (id, name, description, join_code, created_at) "
-        "VALUES (1, 'C', '', 'CODE0001', :when)",
-        "INSERT INTO cohort_member (cohort_id, user_id, role, joined_at) "
-        "VALUES (1, 1, 'learner', :when)",
+        *ONE_LEARNER_IN_A_COHORT,
         "INSERT INTO attempt (id, user_id, quiz_id, quiz_version, score, max_score, passed, "
         "submitted_at) VALUES (1, 1, 'basics-check', 'v', 1.5, 3, FALSE, :when)",
         answer + "(1, 'one', 'v', 0, '[\"a\"]', TRUE, 1.0)",

@@ -161,6 +161,24 @@ MOOD_HIGH = {"m-care": ["a"], "m-acc": ["a"], "m-com": ["a"]}
 MOOD_LOW = {"m-care": ["r"], "m-acc": ["r"], "m-com": ["a"]}
 
 
+def cohort_joined_long_ago(
+    trainer_name: str, name: str, description: str, learner_names: list[str]
+) -> tuple[User, Cohort, list[User]]:
+    """A trainer's new cohort whose new learners joined 400 days ago, before any work a test
+    gives them (the drill-down and the answers' CSV show only what was done since joining)."""
+    trainer = new_user(trainer_name, "trainer")
+    cohort = cohorts.create_cohort(trainer, name, description)
+    people = [new_user(learner) for learner in learner_names]
+    for user in people:
+        cohorts.join_cohort(user, cohort.join_code)
+    db.session.execute(
+        update(CohortMember)
+        .where(CohortMember.cohort_id == cohort.id)
+        .values(joined_at=utcnow() - timedelta(days=400))
+    )
+    return trainer, cohort, people
+
+
 def build_world(days_ago_first: int = 10) -> World:
     """Six learners in one cohort (all times UTC, relative to now):
 
@@ -175,17 +193,8 @@ def build_world(days_ago_first: int = 10) -> World:
     """
     now = utcnow().replace(microsecond=0)
     first = now - timedelta(days=days_ago_first)
-    trainer = new_user("Tina Trainer", "trainer")
-    cohort = cohorts.create_cohort(trainer, "Spring", "hand-checked")
-    people = [new_user(f"L{i} Learner") for i in range(1, 7)]
-    for user in people:
-        cohorts.join_cohort(user, cohort.join_code)
-    # They joined before any of their work below (the drill-down and the answers' CSV show
-    # only what a learner did since joining the cohort).
-    db.session.execute(
-        update(CohortMember)
-        .where(CohortMember.cohort_id == cohort.id)
-        .values(joined_at=now - timedelta(days=400))
+    trainer, cohort, people = cohort_joined_long_ago(
+        "Tina Trainer", "Spring", "hand-checked", [f"L{i} Learner" for i in range(1, 7)]
     )
     l1, l2, l3, l4, l5, _ = people
     old = now - timedelta(days=30)
@@ -223,15 +232,8 @@ def build_partial_world() -> World:
         P4 q1 ✗ q2 ✓ q3 a b   → 2/3      score 2 2/3      passed
     """
     now = utcnow().replace(microsecond=0)
-    trainer = new_user("Pat Trainer", "trainer")
-    cohort = cohorts.create_cohort(trainer, "Partial", "partial credit")
-    people = [new_user(f"P{i} Learner") for i in range(1, 5)]
-    for user in people:
-        cohorts.join_cohort(user, cohort.join_code)
-    db.session.execute(
-        update(CohortMember)
-        .where(CohortMember.cohort_id == cohort.id)
-        .values(joined_at=now - timedelta(days=400))
+    trainer, cohort, people = cohort_joined_long_ago(
+        "Pat Trainer", "Partial", "partial credit", [f"P{i} Learner" for i in range(1, 5)]
     )
     first = now - timedelta(days=5)
     p1, p2, p3, p4 = people
