@@ -6,6 +6,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from flask import Flask
@@ -73,7 +74,22 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _init_question_kinds(app)
     configure_logging(app)
     _record_question_versions(app)
+    _init_health_check(app, site)
     return app
+
+
+def _init_health_check(app: Flask, site: ModuleType) -> None:
+    """Answer the load balancers' `/healthz` probes in front of everything else (app/health.py)."""
+    from app.health import HealthCheck
+
+    with app.app_context():
+        engine = db.engine
+    app.wsgi_app = HealthCheck(  # type: ignore[method-assign]
+        app.wsgi_app,
+        engine=lambda: engine,
+        headers=lambda: site.security_headers_for(app.config),
+        request_id=site.request_id_from,
+    )
 
 
 def _record_question_versions(app: Flask) -> None:

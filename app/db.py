@@ -33,7 +33,8 @@ from app.extensions import db
 
 View = TypeVar("View", bound=Callable[..., Any])
 
-# Execution option on a connection: its next transaction will write (read by the begin event).
+# Execution option on a connection: its next transaction will write (True) or only read (False),
+# whatever the request declared (read by the begin event).
 WRITES = "rapport_writes"
 # The attribute @writes sets on a view: the HTTP methods on which it writes.
 _VIEW_WRITES = "rapport_writes_on"
@@ -149,7 +150,8 @@ def _sqlite_begin(connection: Connection) -> None:
     as documented."""
     if connection.dialect.name != "sqlite":
         return
-    immediate = bool(connection.get_execution_options().get(WRITES)) or _request_writes()
+    declared = connection.get_execution_options().get(WRITES)
+    immediate = bool(declared) if declared is not None else _request_writes()
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
     connection.info[_BEGAN_IMMEDIATE] = immediate
     if not immediate:

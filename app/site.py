@@ -9,17 +9,19 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask_limiter.util import get_qualified_name
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from app.extensions import db, limiter
+from app.health import database_answers
 from app.responses import error_response
 from app.services.reporting.common import score_text
 
@@ -29,12 +31,39 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # Requests served without a log line when they succeed, and never rate limited: static files
 # and the health check, the bulk of a quiet server's requests.
 QUIET_ENDPOINTS = frozenset({"static", "site.healthz"})
-SELECT_ONE = text("SELECT 1")
+
+
+_RATE_LIMITED = "rapport_rate_limited_endpoints"
 
 
 @limiter.request_filter
 def _not_rate_limited() -> bool:
-    return request.endpoint in QUIET_ENDPOINTS
+    """Skip Flask-Limiter's per-request bookkeeping (its limit lookup cost a lesson page 4 %)
+    where it has nothing to check: the quiet endpoints, and every endpoint no limit names."""
+    if request.endpoint in QUIET_ENDPOINTS:
+        return True
+    limited = current_app.extensions.get(_RATE_LIMITED)
+    if limited is None:
+        limited = current_app.extensions[_RATE_LIMITED] = _rate_limited_endpoints()
+    return limited is not True and request.endpoint not in limited
+
+
+def _rate_limited_endpoints() -> frozenset[str] | bool:
+    """The endpoints a `@limiter.limit` decorates, or True (check them all) when this version
+    of Flask-Limiter does not say, or when limits apply app-wide."""
+    marked = getattr(limiter, "_marked_for_limiting", None)
+    manager = getattr(limiter, "limit_manager", None)
+    if marked is None or manager is None:
+        return True
+    if manager.default_limits or manager.application_limits:
+        return True
+    if getattr(manager, "_blueprint_limits", True):
+        return True
+    return frozenset(
+        endpoint
+        for endpoint, view in current_app.view_functions.items()
+        if get_qualified_name(view) in marked or manager.has_hints(endpoint)
+    )
 
 
 class DatabaseId(IntegerConverter):
@@ -93,9 +122,7 @@ def unexpected(error: Exception) -> Response:
 
 @bp.before_app_request
 def start_request() -> None:
-    # A proxy's request id is kept when it is plain (letters, digits, - _ .), else a new one.
-    given = request.headers.get("X-Request-Id", "")
-    g.request_id = given if REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
+    g.request_id = request_id_from(request.headers.get("X-Request-Id", ""))
     g.started = time.perf_counter()
 
 
@@ -111,22 +138,40 @@ def refuse_nul_characters() -> Response | None:
     return None
 
 
-@bp.after_app_request
-def security_headers(response: Response) -> Response:
-    headers = response.headers
-    headers.setdefault(
+SECURITY_HEADERS = (
+    (
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
         "form-action 'self'; frame-ancestors 'none'",
-    )
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_app.config.get("SESSION_COOKIE_SECURE"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+
+
+def security_headers_for(config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The headers every response carries (HSTS only where cookies are HTTPS-only)."""
+    return [*SECURITY_HEADERS, HSTS] if config.get("SESSION_COOKIE_SECURE") else [*SECURITY_HEADERS]
+
+
+def request_id_from(given: str) -> str:
+    """A proxy's request id is kept when it is plain (letters, digits, - _ .), else a new one."""
+    return given if REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
+
+
+@bp.after_app_request
+def security_headers(response: Response) -> Response:
+    headers = response.headers
+    # A view may set its own policy (say a stricter CSP); the defaults fill in the rest.
+    present = {name.lower() for name, _value in headers.items()}
+    for name, value in security_headers_for(current_app.config):
+        if name.lower() not in present:
+            headers.add(name, value)
     signed_in = current_user.is_authenticated or g.get("api_user") is not None
     if signed_in and not request.path.startswith("/static/"):
         headers["Cache-Control"] = "no-store"
@@ -161,12 +206,8 @@ def rollback_on_error(error: BaseException | None) -> None:
 
 @bp.get("/healthz")
 def healthz() -> Response | tuple[Response, int]:
-    """200 when the database answers, 503 when it does not. Probed every few seconds by load
-    balancers, so it does the least it can: no request log line and no rate-limit bookkeeping
-    (see QUIET_ENDPOINTS)."""
-    try:
-        db.session.execute(SELECT_ONE)
-    except (OperationalError, DBAPIError):
-        db.session.rollback()
-        return jsonify(status="unavailable"), 503
-    return jsonify(status="ok")
+    """200 when the database answers, 503 when it does not. GET and HEAD are answered in front
+    of Flask (app/health.py); the route is here for the other methods' 405 and the URL map."""
+    if database_answers(db.engine):
+        return jsonify(status="ok")
+    return jsonify(status="unavailable"), 503

@@ -161,7 +161,7 @@ def main() -> None:
             profiler.enable()
             cpu_per_request(caller(app, request), max(100, args.requests // 10), status)
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(os.environ.get("PROFILE_FILTER", ""), int(os.environ.get("PROFILE_LINES", "40")))
     print(json.dumps({"db": args.db, "cpu_us_per_request": measured}, indent=2))
 
 
