@@ -13,14 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from flask_limiter.util import get_qualified_name
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from app.extensions import db, limiter
+from app.extensions import db
 from app.health import database_answers
 from app.responses import error_response
 from app.services.reporting.common import score_text
@@ -28,42 +27,10 @@ from app.services.reporting.common import score_text
 bp = Blueprint("site", __name__)
 log = logging.getLogger("rapport.requests")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-# Requests served without a log line when they succeed, and never rate limited: static files
-# and the health check, the bulk of a quiet server's requests.
+# Requests served without a log line when they succeed: static files and the health check (when
+# Flask answers it: see app/health.py), the bulk of a quiet server's requests.
 QUIET_ENDPOINTS = frozenset({"static", "site.healthz"})
-
-
-_RATE_LIMITED = "rapport_rate_limited_endpoints"
-
-
-@limiter.request_filter
-def _not_rate_limited() -> bool:
-    """Skip Flask-Limiter's per-request bookkeeping (its limit lookup cost a lesson page 4 %)
-    where it has nothing to check: the quiet endpoints, and every endpoint no limit names."""
-    if request.endpoint in QUIET_ENDPOINTS:
-        return True
-    limited = current_app.extensions.get(_RATE_LIMITED)
-    if limited is None:
-        limited = current_app.extensions[_RATE_LIMITED] = _rate_limited_endpoints()
-    return limited is not True and request.endpoint not in limited
-
-
-def _rate_limited_endpoints() -> frozenset[str] | bool:
-    """The endpoints a `@limiter.limit` decorates, or True (check them all) when this version
-    of Flask-Limiter does not say, or when limits apply app-wide."""
-    marked = getattr(limiter, "_marked_for_limiting", None)
-    manager = getattr(limiter, "limit_manager", None)
-    if marked is None or manager is None:
-        return True
-    if manager.default_limits or manager.application_limits:
-        return True
-    if getattr(manager, "_blueprint_limits", True):
-        return True
-    return frozenset(
-        endpoint
-        for endpoint, view in current_app.view_functions.items()
-        if get_qualified_name(view) in marked or manager.has_hints(endpoint)
-    )
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 class DatabaseId(IntegerConverter):
@@ -130,10 +97,12 @@ def start_request() -> None:
 def refuse_nul_characters() -> Response | None:
     """No text field has a use for U+0000, and PostgreSQL refuses to store it: a clear 400
     here instead of a database error deeper down."""
-    fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
-    if any("\x00" in key or "\x00" in value for key, value in fields) or (
-        request.is_json and b"\\u0000" in request.get_data()
-    ):
+    query = request.query_string  # NUL reaches the query only as %00 (or raw, refused too)
+    in_query = b"%00" in query or b"\x00" in query
+    in_form = request.mimetype in FORM_TYPES and any(
+        "\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)
+    )
+    if in_query or in_form or (request.is_json and b"\\u0000" in request.get_data()):
         return error_response(400, "The request contains a NUL character (U+0000).")
     return None
 
