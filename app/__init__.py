@@ -18,6 +18,7 @@ from app import db as database
 from app.content import QUESTION_KINDS, QuestionKindsIncomplete, load_catalogue
 from app.content.kinds import kind_problems, kind_template_roots
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.flask_app import RapportFlask
 from app.logging_setup import configure_logging
 from app.serializers import JSONProvider
 from config import PROJECT_ROOT, config_class, normalise_database_url
@@ -30,7 +31,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     question kind is, and ConfigError when the environment is; run.py turns each into a message
     and exit status 1.
     """
-    app = Flask(__name__, instance_path=os.environ.get("RAPPORT_INSTANCE_PATH") or None)
+    app = RapportFlask(__name__, instance_path=os.environ.get("RAPPORT_INSTANCE_PATH") or None)
     app.json = JSONProvider(app)
     overrides = dict(overrides or {})
     chosen = config_class(overrides.pop("RAPPORT_ENV", None))

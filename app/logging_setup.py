@@ -14,7 +14,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask.logging import default_handler
 from flask_login import current_user, user_unauthorized
 
@@ -121,20 +121,21 @@ def configure_logging(app: Flask) -> None:
 
     user_unauthorized.connect(_login_required_refused, app)
 
-    @app.after_request
-    def log_refusals(response: Response) -> Response:
-        status = response.status_code
-        if status in (401, 403, 429) and not (status == 401 and request.endpoint == "auth.login"):
-            SECURITY.warning(
-                "rate limited" if status == 429 else "authorization refused",
-                extra={
-                    "user_id": _user_id(),
-                    "method": request.method,
-                    "path": request.path,
-                    "status": status,
-                },
-            )
-        return response
+
+def log_refusal(status: int) -> None:
+    """A security log line for a refused request (401, 403 or 429; a wrong password at login is
+    logged by the login view itself)."""
+    if status == 401 and request.endpoint == "auth.login":
+        return
+    SECURITY.warning(
+        "rate limited" if status == 429 else "authorization refused",
+        extra={
+            "user_id": _user_id(),
+            "method": request.method,
+            "path": request.path,
+            "status": status,
+        },
+    )
 
 
 def _user_id() -> int | None:

@@ -21,6 +21,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from app.extensions import db
 from app.health import database_answers
+from app.logging_setup import log_refusal
 from app.responses import error_response
 from app.services.reporting.common import score_text
 
@@ -88,23 +89,27 @@ def unexpected(error: Exception) -> Response:
 
 
 @bp.before_app_request
-def start_request() -> None:
+def start_request() -> Response | None:
+    """Note the request id and start time; refuse a NUL character. One hook, not one per job:
+    Flask's dispatch of each hook costs about as much as the job (bench/README.md, issue 15)."""
     g.request_id = request_id_from(request.headers.get("X-Request-Id", ""))
     g.started = time.perf_counter()
+    if carries_nul_character():
+        return error_response(400, "The request contains a NUL character (U+0000).")
+    return None
 
 
-@bp.before_app_request
-def refuse_nul_characters() -> Response | None:
+def carries_nul_character() -> bool:
     """No text field has a use for U+0000, and PostgreSQL refuses to store it: a clear 400
     here instead of a database error deeper down."""
     query = request.query_string  # NUL reaches the query only as %00 (or raw, refused too)
-    in_query = b"%00" in query or b"\x00" in query
-    in_form = request.mimetype in FORM_TYPES and any(
-        "\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)
-    )
-    if in_query or in_form or (request.is_json and b"\\u0000" in request.get_data()):
-        return error_response(400, "The request contains a NUL character (U+0000).")
-    return None
+    if b"%00" in query or b"\x00" in query:
+        return True
+    if request.mimetype in FORM_TYPES:
+        return any(
+            "\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)
+        )
+    return request.is_json and b"\\u0000" in request.get_data()
 
 
 SECURITY_HEADERS = (
@@ -134,7 +139,14 @@ def request_id_from(given: str) -> str:
 
 
 @bp.after_app_request
-def security_headers(response: Response) -> Response:
+def finish_response(response: Response) -> Response:
+    """Security headers, then the request's log line (one hook for both, see start_request)."""
+    add_security_headers(response)
+    log_request(response)
+    return response
+
+
+def add_security_headers(response: Response) -> None:
     headers = response.headers
     # A view may set its own policy (say a stricter CSP); the defaults fill in the rest.
     present = {name.lower() for name, _value in headers.items()}
@@ -145,26 +157,29 @@ def security_headers(response: Response) -> Response:
     if signed_in and not request.path.startswith("/static/"):
         headers["Cache-Control"] = "no-store"
     headers["X-Request-Id"] = g.get("request_id", "")
-    return response
 
 
-@bp.after_app_request
-def log_request(response: Response) -> Response:
-    if request.endpoint in QUIET_ENDPOINTS and response.status_code < 400:
-        return response
-    user_id = current_user.get_id().split(":")[0] if current_user.is_authenticated else None
-    log.info(
-        "request",
-        extra={
-            "request_id": g.get("request_id"),
-            "method": request.method,
-            "path": request.path,
-            "status": response.status_code,
-            "user_id": user_id,
-            "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
-        },
-    )
-    return response
+def log_request(response: Response) -> None:
+    """One line per request (none for a successful static file or health check), and a security
+    line for a refusal."""
+    status = response.status_code
+    if status >= 400 or request.endpoint not in QUIET_ENDPOINTS:
+        user_id = current_user.get_id().split(":")[0] if current_user.is_authenticated else None
+        log.info(
+            "request",
+            extra={
+                "request_id": g.get("request_id"),
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "user_id": user_id,
+                "ms": round(
+                    (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1
+                ),
+            },
+        )
+    if status in (401, 403, 429):
+        log_refusal(status)
 
 
 @bp.teardown_app_request

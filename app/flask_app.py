@@ -1,0 +1,50 @@
+"""Rapport's Flask class: Flask minus two pieces of work it repeats on every request.
+
+Both are documented extension points, and both only cache what Flask would build again the same
+way (bench/README.md, issue 15, measured what each saved).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per key set
+    instead of twice per request (opening and saving the session)."""
+
+    def __init__(self) -> None:
+        self._built_for: tuple[Any, ...] | None = None
+        self._serializer: URLSafeTimedSerializer | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        # Checked against the keys themselves: a changed SECRET_KEY or fallback list gets a
+        # serializer for the new keys.
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys != self._built_for:
+            self._serializer = super().get_signing_serializer(app)
+            self._built_for = keys
+        return self._serializer
+
+
+class RapportFlask(Flask):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.session_interface = SessionCookies()
+        self._sync_callables: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask asks this for every hook and view of every request (14 a page), and each
+        answer inspects the function's code flags; the answer never changes for a function."""
+        try:
+            return self._sync_callables[func]
+        except KeyError:
+            synced = self._sync_callables[func] = super().ensure_sync(func)
+            return synced
+        except TypeError:  # an unhashable callable: ask Flask every time
+            return super().ensure_sync(func)
