@@ -17,6 +17,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from app.auth.blueprint import bp
@@ -84,6 +85,11 @@ def start_session(user: User) -> None:
     session.clear()  # a new session at login: nothing from before survives (fixation)
     login_user(user)
     session["seen"] = int(time.time())
+    # The new session's CSRF secret goes in the cookie set now: else the first page after
+    # login, whose logout form needs one, would sign and send the session cookie once more.
+    # The token this request signed (for the login form) came from the old session's secret.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    generate_csrf()
 
 
 def _login_failed(_response: Response) -> bool:

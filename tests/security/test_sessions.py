@@ -9,7 +9,7 @@ import pytest
 from app.extensions import db
 from app.models import User
 from app.services import accounts
-from tests.conftest import PASSWORD, PROJECT_ROOT, make_app
+from tests.conftest import PASSWORD, PROJECT_ROOT, csrf_token_from, make_app
 from tests.security.conftest import sharing_the_test_transaction
 
 SAMPLE = (
@@ -160,6 +160,28 @@ def test_session_cookie_is_secure_in_production(monkeypatch, database_url, app, 
             assert "HttpOnly" in header
             assert "SameSite=Lax" in header
         assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_pages_after_login_keep_the_login_cookie(csrf_app, make, catalogue):
+    """The session cookie set at login already holds the CSRF token the pages' forms need, so
+    the pages that follow send no new cookie (and no new signature is computed for it)."""
+    user = make.user()
+    client = csrf_app.test_client()
+    token = csrf_token_from(client.get("/auth/login").text)
+    login = client.post(
+        "/auth/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD}
+    )
+    assert login.status_code == 302
+    assert login.headers.getlist("Set-Cookie")
+    module = catalogue.modules[0]
+    lesson = f"/modules/{module.id}/lessons/{module.lessons[0].id}"
+    for url in ("/", lesson, lesson, "/auth/account"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert page.headers.getlist("Set-Cookie") == [], url
+    logout = client.post("/auth/logout", data={"csrf_token": csrf_token_from(page.text)})
+    assert logout.status_code == 302
+    assert not logged_in(client)
 
 
 @pytest.mark.parametrize("url", ["/", "/progress", "/auth/account"])
