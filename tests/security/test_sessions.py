@@ -5,6 +5,7 @@ from __future__ import annotations
 from http.cookies import SimpleCookie
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
@@ -119,6 +120,25 @@ def test_a_tampered_session_cookie_is_ignored(app, client, auth, learner):
     forged = app.test_client()
     forged.set_cookie("session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
     assert not logged_in(forged)
+
+
+def test_the_session_user_is_the_database_sessions_own_object(app, learner):
+    """The cookie's user is loaded column by column, yet behaves as an ORM-loaded User: it is the
+    object later queries return, and a change to it is written."""
+    with app.app_context():
+        user = accounts.load_session_user(learner.get_id())
+        assert db.session.get(User, learner.id) is user
+        assert accounts.load_session_user(learner.get_id()) is user
+        assert (user.email, user.name, user.created_at) == (
+            learner.email,
+            learner.name,
+            learner.created_at,
+        )
+        user.name = "Renamed"
+        assert db.session.scalar(select(User.name).where(User.id == learner.id)) == "Renamed"
+        assert accounts.load_session_user(f"{learner.id}:{learner.session_version + 1}") is None
+    with app.app_context():
+        assert accounts.load_session_user(learner.get_id()) is not user
 
 
 def set_cookie_headers(response) -> list[SimpleCookie]:
