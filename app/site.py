@@ -12,9 +12,10 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
@@ -48,6 +49,22 @@ class DatabaseId(IntegerConverter):
 def points(value: float | None) -> str:
     """A score as people write it: 3, 2.5, 2.67 (partial credit makes fractions)."""
     return "–" if value is None else score_text(value)
+
+
+@bp.app_template_global()
+def nav_links(user: Any) -> Markup:
+    """The main navigation's links for a signed-in user: the same for everyone with their role,
+    so rendered once per role and mount point (9 url_for calls fewer on every page, issue 15).
+    Rendered every time while templates reload on change (development)."""
+    app = current_app._get_current_object()
+    key = (request.script_root, user.role)
+    kept: dict[tuple[str, str], Markup] = app.extensions.setdefault("rapport_nav_links", {})
+    links = kept.get(key)
+    if links is None:
+        links = Markup(render_template("_nav_links.html", user=user))  # noqa: S704 - autoescaped
+        if not app.jinja_env.auto_reload:
+            kept[key] = links
+    return links
 
 
 @bp.app_errorhandler(HTTPException)

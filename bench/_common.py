@@ -37,9 +37,13 @@ POSTGRES_ADMIN_URL = os.environ.get(
 
 
 def tool(name: str) -> str:
-    """A program from the project's virtualenv, else from PATH."""
-    candidate = VENV_BIN / name
-    return str(candidate) if candidate.exists() else (shutil.which(name) or name)
+    """A program from the project's virtualenv, else from the running Python's (a git worktree
+    has no .venv of its own), else from PATH."""
+    for folder in (VENV_BIN, Path(sys.executable).parent):
+        candidate = folder / name
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which(name) or name
 
 
 def machine() -> dict:

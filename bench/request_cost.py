@@ -6,10 +6,11 @@ Usage: .venv/bin/python bench/request_cost.py [--db sqlite|postgresql] [--reques
 Calls each app's WSGI callable directly (no server, no sockets) and divides the process's CPU
 time by the requests: the cost the app itself adds, which moves little with outside load (the
 shared harness's requests per second, bench/ceiling.py, swing with every other process on the
-machine). Measured: the bare app's `GET /` and `POST /echo` (../shared/bench-ceiling/hello_app.py),
-`GET /healthz`, the trust-formula lesson page as a logged-in learner (production settings, HTTPS
-cookies), and API submissions of the trust-formula check. `--profile` adds cProfile's top
-functions for one of them: where the fixed cost goes.
+machine). Measured: the bare app's `GET /` and `POST /echo` (../shared/bench-ceiling/hello_app.py,
+or the folder RAPPORT_BENCH_CEILING names), `GET /healthz`, the trust-formula lesson page as a
+logged-in learner (production settings, HTTPS cookies), and API submissions of the
+trust-formula check. `--profile` adds cProfile's top functions for one of them (PROFILE_FILTER,
+a regular expression, and PROFILE_LINES narrow the list): where the fixed cost goes.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _common import app_environment, fresh_database, upgrade_schema
 
 ROOT = Path(__file__).resolve().parent.parent
-HARNESS = ROOT.parent / "shared" / "bench-ceiling"
+# The shared harness's folder; RAPPORT_BENCH_CEILING points elsewhere (a git worktree's parent
+# has no shared/ beside it).
+HARNESS = Path(os.environ.get("RAPPORT_BENCH_CEILING") or ROOT.parent / "shared" / "bench-ceiling")
 PASSWORD = "bench password for learners"  # noqa: S105 - throwaway accounts in a temporary database
 
 
@@ -161,7 +164,9 @@ def main() -> None:
             profiler.enable()
             cpu_per_request(caller(app, request), max(100, args.requests // 10), status)
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(os.environ.get("PROFILE_FILTER", ""), int(os.environ.get("PROFILE_LINES", "40")))
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(
+                os.environ.get("PROFILE_FILTER", ""), int(os.environ.get("PROFILE_LINES", "40"))
+            )
     print(json.dumps({"db": args.db, "cpu_us_per_request": measured}, indent=2))
 
 

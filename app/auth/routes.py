@@ -17,6 +17,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from app.auth.blueprint import bp
@@ -35,6 +36,7 @@ from app.models import User, utcnow
 from app.services import accounts, data_rights, sign_in
 
 security_log = logging.getLogger("rapport.security")
+SEEN_EVERY_FRACTION = 0.01  # of the idle timeout: how stale the noted time of activity may be
 
 
 @login_manager.user_loader
@@ -45,7 +47,9 @@ def load_user(session_id: str) -> ResponseReturnValue:
 @bp.before_app_request
 def end_idle_sessions() -> ResponseReturnValue:
     """Log out a browser session that has been idle longer than IDLE_TIMEOUT_HOURS; note the
-    time of activity (at most once a minute, so the cookie is not rewritten on every page)."""
+    time of activity at most every SEEN_EVERY_FRACTION of it (a minute at least), so the cookie
+    is not signed and sent again on every page: an 8-hour session ends after 7 h 55 min to 8 h
+    without a request."""
     if "_user_id" not in session:
         return None
     now = int(time.time())
@@ -58,7 +62,7 @@ def end_idle_sessions() -> ResponseReturnValue:
         if request.blueprint == "api" or request.path.startswith("/api/"):
             return None  # the API answers with its own 401 (it uses tokens, not this session)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if not isinstance(last, int) or now - last >= 60:
+    if not isinstance(last, int) or now - last >= max(60, limit * SEEN_EVERY_FRACTION):
         session["seen"] = now
     return None
 
@@ -84,6 +88,11 @@ def start_session(user: User) -> None:
     session.clear()  # a new session at login: nothing from before survives (fixation)
     login_user(user)
     session["seen"] = int(time.time())
+    # The new session's CSRF secret goes in the cookie set now: else the first page after
+    # login, whose logout form needs one, would sign and send the session cookie once more.
+    # The token this request signed (for the login form) came from the old session's secret.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    generate_csrf()
 
 
 def _login_failed(_response: Response) -> bool:

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.content import render_grid_figure
 from app.db import writes
 from app.extensions import db
-from app.learn import quiz_page
+from app.learn import lesson_page, quiz_page
 from app.learn.blueprint import bp
 from app.learn.forms import (
     QuizFormBase,
@@ -80,14 +80,8 @@ def lesson(module_id: str, lesson_id: str) -> ResponseReturnValue:
     module_progress = progress.open_lesson(current_user.id, module, lesson_id)
     db.session.commit()
     before, after = module.neighbours(lesson_id)
-    return render_template(
-        "learn/lesson.html",
-        module=module,
-        lesson=current,
-        previous=before,
-        next=after,
-        progress=module_progress,
-    )
+    body = lesson_page.lesson_body(module, current, before, after, module_progress)
+    return render_template("learn/lesson.html", lesson=current, body=body)
 
 
 @bp.route("/quizzes/<quiz_id>", methods=["GET", "POST"])

@@ -11,8 +11,10 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Update, bindparam, func, select, update
+from sqlalchemy import Row, Update, bindparam, func, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -173,8 +175,12 @@ def set_active(user: User, active: bool) -> None:
 
 
 # Built once: on every page a logged-in person opens, making the statement and its cache key
-# (as Session.get does) costs more than running it.
-_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+# (as Session.get does) costs more than running it. A Core select of the user's columns, made
+# into a User attached to the session, also skips the ORM's row loading (bench/request_cost.py).
+_USER_FIELDS = tuple(User.__mapper__.columns.items())
+_USER_ROW = select(*(column for _name, column in _USER_FIELDS)).where(
+    User.__table__.c.id == bindparam("user_id")
+)
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -182,9 +188,25 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.execute(_USER_BY_ID, {"user_id": int(user_id)}).scalar_one_or_none()
-    if user is None or user.session_version != int(version) or not user.active:
+    session = db.session()
+    user = session.identity_map.get(identity_key(User, int(user_id)))
+    if user is None:
+        row = session.execute(_USER_ROW, {"user_id": int(user_id)}).first()
+        if row is None:
+            return None
+        user = _attached_user(session, row)
+    if user.session_version != int(version) or not user.active:
         return None
+    return user
+
+
+def _attached_user(session: Session, row: Row) -> User:
+    """The User of a row of _USER_ROW, in the session as if an ORM query had loaded it: changes
+    to it are flushed, and later queries for it return this object."""
+    user = User.__mapper__.class_manager.new_instance()
+    user.__dict__.update(zip((name for name, _column in _USER_FIELDS), row, strict=True))
+    make_transient_to_detached(user)  # its values become the loaded state; its key is set
+    session.add(user)
     return user
 
 

@@ -154,6 +154,20 @@ def test_an_idle_session_ends(app, client, learner):
     assert client.get("/auth/account").status_code == 302  # still logged out
 
 
+def test_the_time_of_activity_is_noted_every_hundredth_of_the_timeout(app, client, learner):
+    """Not on every page: each note signs and sends the session cookie again."""
+    client.post("/auth/login", data={"email": learner.email, "password": PASSWORD})
+    every = app.config["IDLE_TIMEOUT_HOURS"] * 3600 / 100  # 4 min 48 s
+    for ago, noted in ((every - 10, False), (every + 10, True)):
+        with client.session_transaction() as session:
+            session["seen"] = before = int(time.time() - ago)
+        response = client.get("/auth/account")
+        assert response.status_code == 200
+        assert bool(response.headers.getlist("Set-Cookie")) is noted
+        with client.session_transaction() as session:
+            assert (session["seen"] > before) is noted
+
+
 def test_the_idle_timeout_is_configurable(monkeypatch):
     from config import ConfigError, DevelopmentConfig
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from http.cookies import SimpleCookie
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
 from app.services import accounts
-from tests.conftest import PASSWORD, PROJECT_ROOT, make_app
+from tests.conftest import PASSWORD, PROJECT_ROOT, csrf_token_from, make_app
 from tests.security.conftest import sharing_the_test_transaction
 
 SAMPLE = (
@@ -121,6 +122,25 @@ def test_a_tampered_session_cookie_is_ignored(app, client, auth, learner):
     assert not logged_in(forged)
 
 
+def test_the_session_user_is_the_database_sessions_own_object(app, learner):
+    """The cookie's user is loaded column by column, yet behaves as an ORM-loaded User: it is the
+    object later queries return, and a change to it is written."""
+    with app.app_context():
+        user = accounts.load_session_user(learner.get_id())
+        assert db.session.get(User, learner.id) is user
+        assert accounts.load_session_user(learner.get_id()) is user
+        assert (user.email, user.name, user.created_at) == (
+            learner.email,
+            learner.name,
+            learner.created_at,
+        )
+        user.name = "Renamed"
+        assert db.session.scalar(select(User.name).where(User.id == learner.id)) == "Renamed"
+        assert accounts.load_session_user(f"{learner.id}:{learner.session_version + 1}") is None
+    with app.app_context():
+        assert accounts.load_session_user(learner.get_id()) is not user
+
+
 def set_cookie_headers(response) -> list[SimpleCookie]:
     cookies = []
     for header in response.headers.getlist("Set-Cookie"):
@@ -160,6 +180,28 @@ def test_session_cookie_is_secure_in_production(monkeypatch, database_url, app, 
             assert "HttpOnly" in header
             assert "SameSite=Lax" in header
         assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_pages_after_login_keep_the_login_cookie(csrf_app, make, catalogue):
+    """The session cookie set at login already holds the CSRF token the pages' forms need, so
+    the pages that follow send no new cookie (and no new signature is computed for it)."""
+    user = make.user()
+    client = csrf_app.test_client()
+    token = csrf_token_from(client.get("/auth/login").text)
+    login = client.post(
+        "/auth/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD}
+    )
+    assert login.status_code == 302
+    assert login.headers.getlist("Set-Cookie")
+    module = catalogue.modules[0]
+    lesson = f"/modules/{module.id}/lessons/{module.lessons[0].id}"
+    for url in ("/", lesson, lesson, "/auth/account"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert page.headers.getlist("Set-Cookie") == [], url
+    logout = client.post("/auth/logout", data={"csrf_token": csrf_token_from(page.text)})
+    assert logout.status_code == 302
+    assert not logged_in(client)
 
 
 @pytest.mark.parametrize("url", ["/", "/progress", "/auth/account"])
