@@ -12,9 +12,18 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    session,
+)
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -65,6 +74,38 @@ def nav_links(user: Any) -> Markup:
         if not app.jinja_env.auto_reload:
             kept[key] = links
     return links
+
+
+# Signed CSRF tokens by (signing key, the session's raw token), shared by the process's requests.
+_SIGNED_CSRF_TOKENS: dict[tuple[Any, str], str] = {}
+_SIGNED_CSRF_TOKENS_KEPT = 10_000
+
+
+@bp.app_context_processor
+def signed_once_csrf_token() -> dict[str, Any]:
+    # Registered after Flask-WTF's own processor (which offers generate_csrf), so this one wins.
+    return {"csrf_token": csrf_token}
+
+
+def csrf_token() -> str:
+    """Flask-WTF's token for the session's forms, signed once per session and process instead of
+    on every page (issue 15). Its signature carries a timestamp that only matters when tokens
+    expire; here they last as long as the session (WTF_CSRF_TIME_LIMIT = None), so a token signed
+    earlier for the same raw token is exactly as valid."""
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    if field in g or not isinstance(raw, str) or config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+    token = _SIGNED_CSRF_TOKENS.get(key)
+    if token is None:
+        if len(_SIGNED_CSRF_TOKENS) >= _SIGNED_CSRF_TOKENS_KEPT:
+            _SIGNED_CSRF_TOKENS.clear()
+        token = _SIGNED_CSRF_TOKENS[key] = generate_csrf()
+    else:
+        setattr(g, field, token)  # forms on the same page get this one from generate_csrf
+    return token
 
 
 @bp.app_errorhandler(HTTPException)

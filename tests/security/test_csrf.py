@@ -83,6 +83,25 @@ def test_forms_work_with_their_token(csrf_app, make):
     assert client.get("/auth/account").status_code == 302  # logged out
 
 
+def test_each_session_keeps_its_own_token_from_page_to_page(csrf_app, make):
+    """The page's token is signed once per session and reused (issue 15): the same on every page
+    of a session, never another session's, and accepted by the forms."""
+    client = csrf_app.test_client()
+    tokens = []
+    for user in (make.user(), make.user()):
+        log_in_directly(client, user)
+        pages = [client.get(url) for url in ("/auth/account", "/", "/auth/account")]
+        assert len({csrf_token_from(page.text) for page in pages}) == 1
+        tokens.append(csrf_token_from(pages[-1].text))
+        if len(tokens) == 2:  # the first session's token is refused in the second
+            response = client.post(
+                "/auth/account/logout-everywhere", data={"csrf_token": tokens[0]}
+            )
+            assert response.status_code == 400
+        assert client.post("/auth/logout", data={"csrf_token": tokens[-1]}).status_code == 302
+    assert tokens[0] != tokens[1]
+
+
 def test_the_quiz_form_needs_its_token(csrf_app, make, catalogue):
     user = make.user()
     quiz = next(q for q in catalogue.quizzes.values() if q.is_graded)
