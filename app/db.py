@@ -191,10 +191,10 @@ def begin_writing() -> None:
     Call it before the first statement of the work that writes (its reads included, so they see
     the state the write is based on). SQLite cannot turn a deferred transaction into an
     IMMEDIATE one, so a transaction that has only read so far is rolled back and a new one
-    begins IMMEDIATE. Rolled back, not committed: there is nothing to commit, and the request
-    commits once, at its end. The rollback expires the objects loaded so far (expire_on_commit
-    does not apply to it); they stay in the session and reload on their next use, inside the new
-    transaction, so they show the state under the lock. Does nothing on PostgreSQL, which locks
+    begins IMMEDIATE, on the same connection. Rolled back, not committed: there is nothing to
+    commit, and the request commits once, at its end. The objects loaded so far are expired;
+    they stay in the session and reload on their next use, inside the new transaction, so they
+    show the state under the lock. Does nothing on PostgreSQL, which locks
     rows rather than the database, and when the session is bound to one shared connection (the
     tests' rolled-back transaction).
     """
@@ -214,6 +214,15 @@ def begin_writing() -> None:
             or (raw is not None and raw.total_changes != connection.info.get(_CHANGES_AT_BEGIN))
         ):
             return  # it has already written (and holds the lock): ending it would lose that
+        if session.get_nested_transaction() is None:
+            # Swapped under the session's transaction, which carries on: session.rollback()
+            # would hand the connection back to the pool (which rolls it back again) and take
+            # it out anew, which cost more than the two statements.
+            connection.exec_driver_sql("ROLLBACK")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.info[_BEGAN_IMMEDIATE] = True
+            session.expire_all()
+            return
         session.rollback()
     session.connection(execution_options={WRITES: True})
 
