@@ -12,6 +12,7 @@ import functools
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -111,18 +112,16 @@ class _Statements:
             context["contextActivities"] = activities
         return _encode(context)
 
-    def add(
-        self, seed: str, verb: str, obj: str, context: str, result: dict[str, Any] | None = None
-    ) -> None:
-        """One statement from its encoded object and context: the text json.dumps makes of
-        {id, actor, verb, object, context, timestamp, result}."""
+    def add(self, seed: str, verb: str, obj: str, context: str, result: str | None = None) -> None:
+        """One statement from its encoded object, context and result: the text json.dumps
+        makes of {id, actor, verb, object, context, timestamp, result}."""
         statement_id = str(uuid.uuid5(self.namespace, seed))
         text = (
             f'{{"id": "{statement_id}", "actor": {self.actor}, "verb": {_VERB_JSON[verb]}, '
             f'"object": {obj}, "context": {context}, "timestamp": {self.timestamp}'
         )
         if result is not None:
-            text += ', "result": ' + _encode(result)
+            text += ', "result": ' + result
         self.made.append((statement_id, verb, EncodedJSON(text + "}")))
 
     def queue(self) -> None:
@@ -171,22 +170,39 @@ def lesson_experienced(user_id: int, module: Module, lesson_id: str, when: datet
     statements.queue()
 
 
-# (address, id of the quiz) → (the quiz, {question id: its encoded activity}); the quiz is kept
-# so that an id reused by a new catalogue's quiz is never mistaken for it.
-_QUESTION_ACTIVITIES: dict[tuple[str, int], tuple[Quiz, dict[str, str]]] = {}
+@dataclass(frozen=True)
+class _QuizParts:
+    """What every submission of a quiz shares, encoded: the quiz activity, the context of its
+    "answered" statements (the quiz as parent) and of its own, and each question's activity."""
+
+    quiz: str
+    answered_context: str
+    quiz_context: str
+    questions: dict[str, str]
 
 
-def _question_activities(base: str, quiz: Quiz) -> dict[str, str]:
-    """Each question's activity, encoded: the same in every submission of the quiz, so made
-    once per address and catalogue."""
-    key = (base, id(quiz))
-    found = _QUESTION_ACTIVITIES.get(key)
-    if found is None or found[0] is not quiz:
-        if len(_QUESTION_ACTIVITIES) >= 256:
-            _QUESTION_ACTIVITIES.clear()
-        found = (quiz, {q.id: _encode(_question_activity(base, quiz, q)) for q in quiz.questions})
-        _QUESTION_ACTIVITIES[key] = found
-    return found[1]
+# (address, id of the quiz) → (the quiz, the course, its parts); the quiz and the course are
+# kept so that an id reused by a new catalogue's quiz is never mistaken for it.
+_QUIZ_PARTS: dict[tuple[str, int], tuple[Quiz, Any, _QuizParts]] = {}
+
+
+def _quiz_parts(statements: _Statements, quiz: Quiz) -> _QuizParts:
+    """The quiz's shared parts, made once per address and catalogue."""
+    key = (statements.base, id(quiz))
+    found = _QUIZ_PARTS.get(key)
+    if found is None or found[0] is not quiz or found[1] != statements.course:
+        if len(_QUIZ_PARTS) >= 256:
+            _QUIZ_PARTS.clear()
+        activity = statements.activity("quiz", f"/quizzes/{quiz.id}", quiz.title)
+        parts = _QuizParts(
+            _encode(activity),
+            statements.context(activity),
+            statements.context(),
+            {q.id: _encode(_question_activity(statements.base, quiz, q)) for q in quiz.questions},
+        )
+        found = (quiz, statements.course, parts)
+        _QUIZ_PARTS[key] = found
+    return found[2]
 
 
 def _question_activity(base: str, quiz: Quiz, question: Question) -> dict[str, Any]:
@@ -219,30 +235,28 @@ def _score(attempt: Attempt) -> dict[str, Any]:
 def attempt_submitted(attempt: Attempt, quiz: Quiz, answers: Sequence[GradedAnswerLike]) -> None:
     """Queue "answered" per question, "completed" for the attempt, and "passed" or "failed"."""
     statements = _Statements(attempt.user_id, attempt.submitted_at)
-    quiz_activity = statements.activity("quiz", f"/quizzes/{quiz.id}", quiz.title)
-    questions = _question_activities(statements.base, quiz)
-    # Every "answered" has the same context: the quiz as parent, the course as grouping.
-    answered_context = statements.context(quiz_activity)
+    parts = _quiz_parts(statements, quiz)
     seed = f"attempt:{attempt.id}"
     for answer in answers:
-        result: dict[str, Any] = {"response": XAPI_SEPARATOR.join(answer.selected)}
+        # {"response": …, "success": …} as json.dumps writes it.
+        result = '{"response": ' + _encode(XAPI_SEPARATOR.join(answer.selected))
         if answer.correct is not None:
-            result["success"] = answer.correct
+            result += ', "success": true' if answer.correct else ', "success": false'
         statements.add(
             f"{seed}:answered:{answer.question_id}",
             "answered",
-            questions[answer.question_id],
-            answered_context,
-            result,
+            parts.questions[answer.question_id],
+            parts.answered_context,
+            result + "}",
         )
     outcome = {**_score(attempt), "completion": True}
     if attempt.passed is not None:
         outcome["success"] = attempt.passed
-    obj, context = _encode(quiz_activity), statements.context()
-    statements.add(f"{seed}:completed", "completed", obj, context, outcome)
+    encoded = _encode(outcome)
+    statements.add(f"{seed}:completed", "completed", parts.quiz, parts.quiz_context, encoded)
     if attempt.passed is not None:
         verb = "passed" if attempt.passed else "failed"
-        statements.add(f"{seed}:{verb}", verb, obj, context, outcome)
+        statements.add(f"{seed}:{verb}", verb, parts.quiz, parts.quiz_context, encoded)
     statements.queue()
 
 
@@ -255,6 +269,6 @@ def course_completed(certificate: Certificate) -> None:
         "completed",
         _encode(course),
         statements.context(about_course=True),
-        {"completion": True},
+        '{"completion": true}',
     )
     statements.queue()
