@@ -10,6 +10,10 @@ before reading anything.
 Which transactions will write is declared, never guessed from the HTTP method:
 - a view that writes says so with `@writes("POST")` (naming the methods on which it writes):
   every transaction of such a request begins IMMEDIATE;
+- a view whose writes come only after work that needs no lock (a quiz submission checks and
+  grades the answers first) says `@writes("POST", late=True)`: its transactions begin deferred,
+  and its service calls `begin_writing()` right before the writes, so the lock is held for the
+  writes alone and not while other writers wait;
 - a service that decides in the middle of a read that it must write (the first visit of a
   lesson) calls `begin_writing()` before the statements its write depends on;
 - work outside a request (CLI commands, migrations, scripts) is taken as writing.
@@ -19,6 +23,7 @@ database, so there the declarations change nothing.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -36,8 +41,10 @@ View = TypeVar("View", bound=Callable[..., Any])
 # Execution option on a connection: its next transaction will write (True) or only read (False),
 # whatever the request declared (read by the begin event).
 WRITES = "rapport_writes"
-# The attribute @writes sets on a view: the HTTP methods on which it writes.
+# The attributes @writes sets on a view: the HTTP methods on which it writes, and whether its
+# service takes the lock itself (late=True).
 _VIEW_WRITES = "rapport_writes_on"
+_VIEW_WRITES_LATE = "rapport_writes_late"
 # Keys in a SQLite connection's `info`, set by the begin event for the current transaction.
 _BEGAN_IMMEDIATE = "rapport_began_immediate"
 _CHANGES_AT_BEGIN = "rapport_changes_at_begin"
@@ -48,11 +55,27 @@ _LAST_USED = "rapport_last_used"
 _PING_AFTER = "rapport_ping_after"
 
 
+class EncodedJSON(str):
+    """A value for a JSON column that is already JSON text: stored as it is, not encoded again.
+
+    A submission's xAPI statements share most of their parts (the learner, the quiz, each
+    question's definition), which are encoded once and joined rather than encoded once per
+    statement by the driver."""
+
+    __slots__ = ()
+
+
+def _json_serializer(value: Any) -> str:
+    """What the engines store in a JSON column: EncodedJSON as it is, anything else encoded."""
+    return value if type(value) is EncodedJSON else json.dumps(value)
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-SQLAlchemy to the app; SQLite waits up to 15 s for a lock before it errs."""
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 15})
+    options.setdefault("json_serializer", _json_serializer)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     ping_after = float(app.config.get("POOL_PING_AFTER_IDLE_SECONDS", 10.0))
@@ -97,17 +120,20 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         raise exc.DisconnectionError(str(error)) from error
 
 
-def writes(*methods: str) -> Callable[[View], View]:
+def writes(*methods: str, late: bool = False) -> Callable[[View], View]:
     """Declare that a view writes to the database on these HTTP methods.
 
     Every transaction of such a request begins IMMEDIATE on SQLite, its first read included, so
-    the write never has to upgrade a read lock. Put it under the route decorator.
+    the write never has to upgrade a read lock. With `late=True` they begin deferred instead and
+    the service the view calls takes the lock with `begin_writing()` before its first write
+    (and the reads that write depends on). Put it under the route decorator.
     """
     if not methods:
         raise TypeError("name the methods on which the view writes, e.g. @writes('POST')")
 
     def declare(view: View) -> View:
         setattr(view, _VIEW_WRITES, frozenset(m.upper() for m in methods))
+        setattr(view, _VIEW_WRITES_LATE, late)
         return view
 
     return declare
@@ -119,12 +145,12 @@ def declared_writes(view: Callable[..., Any] | None) -> frozenset[str]:
 
 
 def _request_writes() -> bool:
-    """Whether the current transaction is declared writing: by the request's view, or True
-    outside a request."""
+    """Whether the current transaction is declared writing: by the request's view (unless it
+    takes the lock late, with begin_writing), or True outside a request."""
     if not has_request_context():
         return True
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return request.method in declared_writes(view)
+    return request.method in declared_writes(view) and not getattr(view, _VIEW_WRITES_LATE, False)
 
 
 @event.listens_for(Engine, "connect")
@@ -165,10 +191,10 @@ def begin_writing() -> None:
     Call it before the first statement of the work that writes (its reads included, so they see
     the state the write is based on). SQLite cannot turn a deferred transaction into an
     IMMEDIATE one, so a transaction that has only read so far is rolled back and a new one
-    begins IMMEDIATE. Rolled back, not committed: there is nothing to commit, and the request
-    commits once, at its end. The rollback expires the objects loaded so far (expire_on_commit
-    does not apply to it); they stay in the session and reload on their next use, inside the new
-    transaction, so they show the state under the lock. Does nothing on PostgreSQL, which locks
+    begins IMMEDIATE, on the same connection. Rolled back, not committed: there is nothing to
+    commit, and the request commits once, at its end. The objects loaded so far are expired;
+    they stay in the session and reload on their next use, inside the new transaction, so they
+    show the state under the lock. Does nothing on PostgreSQL, which locks
     rows rather than the database, and when the session is bound to one shared connection (the
     tests' rolled-back transaction).
     """
@@ -188,6 +214,15 @@ def begin_writing() -> None:
             or (raw is not None and raw.total_changes != connection.info.get(_CHANGES_AT_BEGIN))
         ):
             return  # it has already written (and holds the lock): ending it would lose that
+        if session.get_nested_transaction() is None:
+            # Swapped under the session's transaction, which carries on: session.rollback()
+            # would hand the connection back to the pool (which rolls it back again) and take
+            # it out anew, which cost more than the two statements.
+            connection.exec_driver_sql("ROLLBACK")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.info[_BEGAN_IMMEDIATE] = True
+            session.expire_all()
+            return
         session.rollback()
     session.connection(execution_options={WRITES: True})
 

@@ -96,7 +96,7 @@ def quiz(quiz_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/quizzes/<quiz_id>/attempts")
-@writes("POST")
+@writes("POST", late=True)  # attempts.submit_attempt takes the lock once the answers are graded
 def submit(quiz_id: str) -> ResponseReturnValue:
     found = get_catalogue().quiz(quiz_id)
     if found is None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from app.content import QUESTION_KINDS, Quiz, read_profiles
 from app.db import begin_writing
@@ -168,10 +169,13 @@ class Submission:
     replayed: bool  # True when an earlier submission with the same key was returned
     # The answers just stored, so the result is built without reading them back; None on replay.
     answers: list[GradedAnswer] | None = None
+    # Whether the quiz's review policy shows the right answers now, known when the attempt was
+    # stored; None on replay (then read when the result is built).
+    revealed: bool | None = None
 
     def result(self) -> results.AttemptResult:
         """The attempt with its answers (see results.attempt_result)."""
-        return results.attempt_result(self.attempt, self.answers)
+        return results.attempt_result(self.attempt, self.answers, self.revealed)
 
 
 def submit_attempt(
@@ -187,47 +191,54 @@ def submit_attempt(
 
     `attempt_number` says which option order the learner was shown (default: the next);
     `retake_of` an earlier attempt whose right answers are kept, so `answers` holds the others.
+    Everything that needs no stored row (checking, grading) is done before the write lock is
+    taken (app.db.begin_writing), so that other writers wait only for the writes.
     """
     kept = kept_answers(user_id, quiz, retake_of) if retake_of is not None else {}
     clean = check_answers(quiz, _with_kept(answers, kept))
     fingerprint = _fingerprint(quiz.id, clean, retake_of)
+    graded, score = _grade(quiz, clean)
+    max_score = quiz.max_score
+    passed = (score * 100 >= (quiz.pass_mark or 0) * max_score) if quiz.is_graded else None
+    profile = read_profiles(quiz, clean) if quiz.profiles else None
     begin_writing()
     if idempotency_key:
         earlier = _attempt_for_key(user_id, idempotency_key)
         if earlier is not None:
             return _replay(earlier, fingerprint)
-    graded, score = _grade(quiz, clean)
-    max_score = quiz.max_score
-    number = attempt_number or presentation.attempts_made(user_id, quiz.id) + 1
+    before = hooks.attempt_coming(user_id, quiz.id)
+    made, passes = presentation.attempts_and_passes(user_id, quiz.id)
+    number = attempt_number or made + 1
     now = utcnow()
-    attempt = Attempt(
-        user_id=user_id,
-        quiz_id=quiz.id,
-        quiz_version=quiz.version,
-        score=float(score),
-        max_score=max_score,
-        passed=(score * 100 >= (quiz.pass_mark or 0) * max_score) if quiz.is_graded else None,
-        profile=read_profiles(quiz, clean) if quiz.profiles else None,
-        started_at=started_at if started_at and started_at <= now else None,
-        submitted_at=now,
-        idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint if idempotency_key else None,
-        option_order=presentation.option_order(user_id, quiz, number),
-        retake_of_id=retake_of,
-    )
+    row = {
+        "user_id": user_id,
+        "quiz_id": quiz.id,
+        "quiz_version": quiz.version,
+        "score": float(score),
+        "max_score": max_score,
+        "passed": passed,
+        "profile": profile,
+        "started_at": started_at if started_at and started_at <= now else None,
+        "submitted_at": now,
+        "idempotency_key": idempotency_key,
+        "request_fingerprint": fingerprint if idempotency_key else None,
+        "option_order": presentation.option_order(user_id, quiz, number),
+        "retake_of_id": retake_of,
+    }
+    revealed = presentation.review_allowed_after(quiz, made + 1, passes > 0 or passed is True)
     if not idempotency_key:
-        _store(attempt, graded)
-        return Submission(attempt, replayed=False, answers=graded)
+        attempt = _store(row, graded, before)
+        return Submission(attempt, replayed=False, answers=graded, revealed=revealed)
     try:
         with db.session.begin_nested():
-            _store(attempt, graded)
+            attempt = _store(row, graded, before)
     except IntegrityError:
         # The same key won a race in another request: answer with that attempt instead.
         earlier = _attempt_for_key(user_id, idempotency_key)
         if earlier is None:
             raise
         return _replay(earlier, fingerprint)
-    return Submission(attempt, replayed=False, answers=graded)
+    return Submission(attempt, replayed=False, answers=graded, revealed=revealed)
 
 
 def _grade(quiz: Quiz, clean: dict[str, list[str]]) -> tuple[list[GradedAnswer], Fraction]:
@@ -252,18 +263,23 @@ def _grade(quiz: Quiz, clean: dict[str, list[str]]) -> tuple[list[GradedAnswer],
     return graded, score
 
 
+# Core inserts of the table rows, not the ORM's unit of work: the attempt and its answers are
+# new rows that nothing in the session refers to, and the unit of work's bookkeeping cost more
+# than the inserts themselves.
+_INSERT_ATTEMPT = insert(Attempt.__table__)
 _INSERT_ANSWERS = insert(Answer.__table__)
 
 
-def _store(attempt: Attempt, graded: list[GradedAnswer]) -> None:
-    db.session.add(attempt)
-    db.session.flush()
-    # One executemany for the answers instead of nine objects through the unit of work.
-    db.session.execute(
+def _store(row: dict[str, Any], graded: list[GradedAnswer], before: Any) -> Attempt:
+    """Insert the attempt and its answers, count them in the summaries and queue their xAPI
+    statements; the attempt, as a row of the session (as if it had been loaded)."""
+    execute = db.session.execute
+    attempt_id = execute(_INSERT_ATTEMPT, row).inserted_primary_key[0]
+    execute(
         _INSERT_ANSWERS,
         [
             {
-                "attempt_id": attempt.id,
+                "attempt_id": attempt_id,
                 "question_id": answer.question_id,
                 "question_version": answer.question_version,
                 "position": answer.position,
@@ -274,8 +290,12 @@ def _store(attempt: Attempt, graded: list[GradedAnswer]) -> None:
             for answer in graded
         ],
     )
-    hooks.attempt_stored(attempt, graded)
+    attempt = Attempt(id=attempt_id, **row)
+    make_transient_to_detached(attempt)
+    db.session.add(attempt)
+    hooks.attempt_stored(attempt, graded, before)
     learning_records.attempt_stored(attempt, graded)
+    return attempt
 
 
 def _attempt_for_key(user_id: int, key: str) -> Attempt | None:

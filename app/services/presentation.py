@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import random
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, select
 
 from app.content import Quiz
 from app.extensions import db
@@ -36,13 +36,37 @@ def option_order(user_id: int, quiz: Quiz, attempt_number: int) -> dict[str, lis
     return orders
 
 
+# Built once: a submission runs it with the write lock held (see attempts.submit_attempt).
+_ATTEMPTS = Attempt.__table__.c
+_ATTEMPTS_AND_PASSES = select(
+    func.count(), func.coalesce(func.sum(case((_ATTEMPTS.passed.is_(True), 1), else_=0)), 0)
+).where(_ATTEMPTS.user_id == bindparam("user_id"), _ATTEMPTS.quiz_id == bindparam("quiz_id"))
+
+
+def attempts_and_passes(user_id: int, quiz_id: str) -> tuple[int, int]:
+    """How many attempts the learner has submitted at this quiz, and how many of them passed
+    (one statement)."""
+    made, passes = db.session.execute(
+        _ATTEMPTS_AND_PASSES, {"user_id": user_id, "quiz_id": quiz_id}
+    ).one()
+    return made, passes
+
+
 def review_allowed(user_id: int | None, quiz: Quiz) -> bool:
     """Whether the learner may now see the right answers (and the explanations that give them
     away) of every attempt at this quiz, under its `review` policy."""
+    if quiz.review_policy == "always" or user_id is None:
+        return quiz.review_policy == "always"
+    made, passes = attempts_and_passes(user_id, quiz.id)
+    return review_allowed_after(quiz, made, passes > 0)
+
+
+def review_allowed_after(quiz: Quiz, attempts: int, passed: bool) -> bool:
+    """The quiz's `review` policy for a learner who has made this many attempts at it, one of
+    which passed (or none)."""
     policy = quiz.review_policy
-    if policy == "always" or user_id is None:
-        return policy == "always"
-    mine = (Attempt.user_id == user_id, Attempt.quiz_id == quiz.id)
+    if policy == "always":
+        return True
     if policy == "after_pass":
-        return bool(db.session.scalar(select(func.count()).where(*mine, Attempt.passed.is_(True))))
-    return attempts_made(user_id, quiz.id) >= int(policy)
+        return passed
+    return attempts >= int(policy)

@@ -244,16 +244,19 @@ class AttemptResult:
 
 
 def attempt_result(
-    attempt: Attempt, answers: Sequence[StoredAnswer] | None = None
+    attempt: Attempt,
+    answers: Sequence[StoredAnswer] | None = None,
+    revealed: bool | None = None,
 ) -> AttemptResult:
     """An attempt with its answers and profile results.
 
-    `answers` are the attempt's answers when the caller has them already (a new submission);
-    otherwise they are loaded.
+    `answers` are the attempt's answers and `revealed` what the quiz's review policy allows when
+    the caller knows them already (a new submission); otherwise they are read.
     """
     quiz = get_catalogue().quiz(attempt.quiz_id)
     shown = quiz.presented(attempt.option_order) if quiz else None
-    revealed = quiz is None or presentation.review_allowed(attempt.user_id, quiz)
+    if revealed is None:
+        revealed = quiz is None or presentation.review_allowed(attempt.user_id, quiz)
     questions = [
         AnsweredQuestion(
             id=answer.question_id,

@@ -12,7 +12,7 @@ from app.db import declared_writes
 from app.extensions import db
 from app.models import ApiToken, User
 from app.services import accounts
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, right_answers
 
 # Views that accept a POST and write nothing: they must not hold the write lock.
 READ_ONLY_POSTS = {"auth.login"}  # checks a password (slow on purpose) and sets a cookie
@@ -120,3 +120,40 @@ def test_an_api_read_records_the_token_use_in_a_transaction_of_its_own(app, make
     with app.app_context():
         stored = db.session.scalar(select(ApiToken.last_used_at).where(ApiToken.user_id == user.id))
     assert stored is not None
+
+
+@pytest.mark.usefixtures("committed_db", "on_sqlite")
+def test_a_submission_takes_the_lock_only_for_its_writes(app, make, catalogue, sent, monkeypatch):
+    """An API submission reads its token and grades the answers without the write lock, then
+    takes it once for the writes (and the reads they depend on) and commits: the result it
+    answers with needs nothing more. Answers that cannot be graded never take it."""
+    from app.content import QUESTION_KINDS
+
+    for kind in QUESTION_KINDS.values():
+        grade = kind.credit
+        monkeypatch.setattr(
+            kind, "credit", lambda *args, grade=grade: sent.append("GRADED") or grade(*args)
+        )
+    quiz = next(q for q in catalogue.quizzes.values() if q.is_graded)
+    user = make.user()
+    headers = {"Authorization": f"Bearer {make.token(user)}"}
+    url = f"/api/v1/quizzes/{quiz.id}/attempts"
+    client = app.test_client()
+    client.get("/api/v1/modules", headers=headers)  # the token's first use is noted apart
+    sent.clear()
+    response = client.post(url, json={"answers": right_answers(quiz)}, headers=headers)
+    assert response.status_code == 201
+    assert response.json["review_allowed"] is True  # passed: known without asking again
+    assert sent[0] == "BEGIN"  # the token is read without the lock
+    assert sent.count("BEGIN IMMEDIATE") == 1
+    locked = sent.index("BEGIN IMMEDIATE")
+    assert "GRADED" in sent[:locked]
+    assert "GRADED" not in sent[locked:]
+    assert sent.count("COMMIT") == 1
+    assert sent[-1] == "COMMIT"  # nothing is read once the lock is given back
+    assert "INSERT INTO" in sent[locked:]
+    sent.clear()
+    rejected = client.post(url, json={"answers": {"no-such-question": ["a"]}}, headers=headers)
+    assert rejected.status_code == 422
+    assert "BEGIN IMMEDIATE" not in sent
+    assert "COMMIT" not in sent

@@ -70,13 +70,20 @@ def _add_to_cohorts(
         add(execute, CONCEPT, concepts)
 
 
-def attempt_stored(attempt: Attempt, answers: Sequence[Any]) -> None:
+def attempt_coming(user_id: int, quiz_id: str) -> Any:
+    """Read (and on PostgreSQL lock) what a new attempt of the learner at the quiz will change,
+    before it is stored; hand the answer to attempt_stored."""
+    return quiz_scores.learner_quiz_row(user_id, quiz_id)
+
+
+def attempt_stored(attempt: Attempt, answers: Sequence[Any], before: Any) -> None:
     """Count a new attempt (already flushed) with its answers (question_id, question_version,
-    selected, correct) in the learner's summaries and in every cohort they learn in."""
+    selected, correct) in the learner's summaries and in every cohort they learn in; `before`
+    is what attempt_coming read."""
     user_id = attempt.user_id
     if user_id is None:
         return
-    change = quiz_scores.count_learner_attempt(attempt)
+    change = quiz_scores.count_learner_attempt(attempt, before)
     week, newly_active = weekly_activity.count_learner_week(user_id, attempt.submitted_at, 0, 1)
     modules = (
         module_progress.refresh_learner(user_id) if change.first or change.newly_passed else {}

@@ -210,24 +210,35 @@ _QUIZ_ROW = (
 _QUIZ_ROW_UPDATE = LEARNER_QUIZ.update().where(_THIS_QUIZ)  # SET: the columns given
 
 
-def count_learner_attempt(attempt: Attempt) -> QuizChange:
-    """Count a stored attempt in its learner's learner_quiz row."""
+def learner_quiz_row(user_id: int, quiz_id: str) -> Any:
+    """The learner's learner_quiz row for the quiz (attempts, best_score, best_ratio, passed),
+    locked until the transaction ends (FOR UPDATE on PostgreSQL; on SQLite the transaction
+    holds the write lock already); None before their first attempt."""
+    return db.session.execute(_QUIZ_ROW, {"b_user": user_id, "b_quiz": quiz_id}).first()
+
+
+def count_learner_attempt(attempt: Attempt, old: Any) -> QuizChange:
+    """Count a stored attempt in its learner's learner_quiz row, `old` as learner_quiz_row read
+    it before the attempt was stored."""
     user_id, quiz_id, score = attempt.user_id, attempt.quiz_id, attempt.score
     ratio = score / attempt.max_score if attempt.max_score else 0.0
     passed = attempt.passed is True
-    first_row = {
-        "user_id": user_id,
-        "quiz_id": quiz_id,
-        "attempts": 1,
-        "best_score": score,
-        "best_ratio": ratio,
-        "passed": passed,
-        "first_attempt_id": attempt.id,
-    }
-    if db.session.execute(_FIRST_QUIZ_ROW, first_row).first() is not None:
-        return QuizChange(True, passed, [((quiz_id, score), (1, 1, ratio, int(passed)))])
     mine = {"b_user": user_id, "b_quiz": quiz_id}
-    old = db.session.execute(_QUIZ_ROW, mine).one()
+    if old is None:
+        first_row = {
+            "user_id": user_id,
+            "quiz_id": quiz_id,
+            "attempts": 1,
+            "best_score": score,
+            "best_ratio": ratio,
+            "passed": passed,
+            "first_attempt_id": attempt.id,
+        }
+        if db.session.execute(_FIRST_QUIZ_ROW, first_row).first() is not None:
+            return QuizChange(True, passed, [((quiz_id, score), (1, 1, ratio, int(passed)))])
+        # A first attempt of the same learner stored meanwhile (PostgreSQL only: SQLite's
+        # write lock keeps them apart) made the row: count this one in it.
+        old = db.session.execute(_QUIZ_ROW, mine).one()
     new = (old.attempts + 1, max(old.best_score, score), max(old.best_ratio, ratio))
     now_passed = old.passed or passed
     db.session.execute(
