@@ -273,6 +273,9 @@ _INSERT_ANSWERS = insert(Answer.__table__)
 def _store(row: dict[str, Any], graded: list[GradedAnswer], before: Any) -> Attempt:
     """Insert the attempt and its answers, count them in the summaries and queue their xAPI
     statements; the attempt, as a row of the session (as if it had been loaded)."""
+    # Rows the caller has added but not flushed (a new cohort member, say) go first: the
+    # summaries read them with Core statements, which do not flush the session as ORM ones do.
+    db.session.flush()
     execute = db.session.execute
     attempt_id = execute(_INSERT_ATTEMPT, row).inserted_primary_key[0]
     execute(
