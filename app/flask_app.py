@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
+from flask.globals import request_ctx
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
@@ -32,11 +33,46 @@ class SessionCookies(SecureCookieSessionInterface):
         return self._serializer
 
 
+URLS_KEPT = 4096
+
+
 class RapportFlask(Flask):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.session_interface = SessionCookies()
+        self._built_urls: dict[tuple[Any, ...], str] = {}
         self._sync_callables: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def url_for(self, endpoint: str, /, **arguments: Any) -> str:
+        """Flask's url_for, with the path it builds for a page kept: a page links to the same
+        stylesheet, home and logout form every time, and building each costs more than the rest
+        of a small template. Only what the URL depends on is in the key (the mount point, host
+        and scheme of the request, the endpoint and its values); URLs with options (_external,
+        _anchor…), relative endpoints, non-scalar values or URL defaults are built every time."""
+        if (
+            request_ctx
+            and not self.url_default_functions
+            and not endpoint.startswith(".")
+            and all(
+                not name.startswith("_") and type(value) in (str, int)
+                for name, value in arguments.items()
+            )
+        ):
+            key = (
+                request.script_root,
+                request.host,
+                request.scheme,
+                endpoint,
+                *sorted(arguments.items()),
+            )
+            url = self._built_urls.get(key)
+            if url is None:
+                url = super().url_for(endpoint, **arguments)
+                if len(self._built_urls) >= URLS_KEPT:
+                    self._built_urls.clear()
+                self._built_urls[key] = url
+            return url
+        return super().url_for(endpoint, **arguments)
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Flask asks this for every hook and view of every request (14 a page), and each

@@ -33,3 +33,18 @@ def test_the_main_navigation_follows_the_role(app, make):
         assert nav_labels(mounted) == expected[role]
         assert '<a href="/rapport/progress">My progress</a>' in mounted
     assert nav_labels(app.test_client().get("/").text) == ["Log in", "Register"]
+
+
+def test_links_are_built_for_the_request_they_answer(app, make):
+    """Built URLs are kept (issue 15), each for its own mount point, scheme and values."""
+    client = app.test_client()
+    for base, prefix in [("http://localhost/", ""), ("http://localhost/rapport/", "/rapport")] * 2:
+        page = client.get("/", base_url=base).text
+        assert f'<link rel="stylesheet" href="{prefix}/static/rapport.css">' in page
+        assert f'<a href="{prefix}/auth/login">Log in</a>' in page
+    with app.test_request_context("/"):
+        from flask import url_for
+
+        links = {url_for("learn.module", module_id=name) for name in ("a", "b", "a")}
+        assert links == {"/modules/a", "/modules/b"}
+        assert url_for("learn.home", _external=True) == "http://localhost/"
