@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy.orm import close_all_sessions
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -107,6 +108,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             server.shutdown()
             thread.join(timeout=10)
             server.server_close()
+            # A session something left open (seen once in CI: a transaction idle after a SELECT
+            # of a user, near the end of the run) would hold its locks, and dropping the test
+            # schema would wait for them for ever: every session in the process ends first.
+            close_all_sessions()
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
