@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
 from app import create_app
+from app.content import load_catalogue
 from app.extensions import db, limiter
 from app.models import User
 from app.services import accounts
@@ -295,3 +296,14 @@ def quiz_form_data(quiz, answers: dict[str, list[str]], token: str = "") -> dict
         else:
             data[f"q__{q.id}"] = selected[0]
     return data
+
+
+@contextmanager
+def publishing(app: Flask, folder: Path) -> Iterator[None]:
+    """Serve the content in `folder`, as the app does after a content reload or a deploy with it."""
+    served = app.extensions["rapport_catalogue"]
+    app.extensions["rapport_catalogue"] = load_catalogue(folder)
+    try:
+        yield
+    finally:
+        app.extensions["rapport_catalogue"] = served

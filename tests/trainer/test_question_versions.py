@@ -15,18 +15,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from app.content import load_catalogue
 from app.extensions import db
 from app.models import Attempt, ContentDecision, QuestionVersion
-from tests.conftest import PROJECT_ROOT, make_app
+from tests.conftest import PROJECT_ROOT, make_app, publishing
 from tests.trainer.conftest import CONTENT, World, log_in, new_user
 from tests.trainer.test_content_impact import KEY_CHANGED, OPTION_REMOVED, REWORDED, edited
 
@@ -60,17 +56,6 @@ TOTAL = (
 
 def run(app: Flask, *args: str):
     return app.test_cli_runner().invoke(args=["content", *args], catch_exceptions=False)
-
-
-@contextmanager
-def publishing(app: Flask, folder: Path) -> Iterator[None]:
-    """Serve the content in `folder`, as the app does after a deploy (restart) with it."""
-    served = app.extensions["rapport_catalogue"]
-    app.extensions["rapport_catalogue"] = load_catalogue(folder)
-    try:
-        yield
-    finally:
-        app.extensions["rapport_catalogue"] = served
 
 
 def block(lines: list[str], key: str) -> list[str]:

@@ -6,15 +6,13 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from flask import Flask, template_rendered
+from flask import template_rendered
 from markupsafe import escape
 
-from app.content import load_catalogue
 from app.learn.lesson_page import RenderedParts
-from tests.conftest import PASSWORD, PROJECT_ROOT, Api, right_answers
+from tests.conftest import PASSWORD, PROJECT_ROOT, Api, publishing, right_answers
 
 MODULE = "trust-formula"
 LESSONS = ["anna-and-jack", "doctor-patient", "the-trust-formula"]
@@ -118,17 +116,6 @@ def test_templates_that_reload_are_rendered_every_time(app, learners, renders):
 
 def csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-@contextmanager
-def publishing(app: Flask, folder) -> Iterator[None]:
-    """Serve the content in `folder`, as the app does after a content reload."""
-    served = app.extensions["rapport_catalogue"]
-    app.extensions["rapport_catalogue"] = load_catalogue(folder)
-    try:
-        yield
-    finally:
-        app.extensions["rapport_catalogue"] = served
 
 
 def test_a_content_reload_shows_the_new_lesson(app, learners, tmp_path):
