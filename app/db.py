@@ -17,8 +17,15 @@ Which transactions will write is declared, never guessed from the HTTP method:
 - a service that decides in the middle of a read that it must write (the first visit of a
   lesson) calls `begin_writing()` before the statements its write depends on;
 - work outside a request (CLI commands, migrations, scripts) is taken as writing.
-Every other transaction (pages and API reads) begins deferred. PostgreSQL locks rows, not the
-database, so there the declarations change nothing.
+Every other transaction (pages and API reads) begins deferred.
+
+PostgreSQL locks rows, not the database, so there the declarations decide something else: a
+transaction not declared writing runs its reads without a transaction block (autocommit) and
+opens one at its first statement that is not a plain read (a write, a `SELECT ... FOR UPDATE`,
+a savepoint, `SET LOCAL`, results streamed through a server-side cursor). psycopg would otherwise send `BEGIN` before the first read and
+`COMMIT` after the last: two of a lesson page's four round trips (issue 15). Nothing is lost by
+it: under PostgreSQL's READ COMMITTED every statement takes its own snapshot, inside a
+transaction block or not, and a plain read takes no lock that the block would have kept.
 """
 
 from __future__ import annotations
@@ -71,7 +78,8 @@ def _json_serializer(value: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-SQLAlchemy to the app; SQLite waits up to 15 s for a lock before it errs."""
+    """Bind Flask-SQLAlchemy to the app; SQLite waits up to 15 s for a lock before it errs;
+    PostgreSQL reads outside a transaction block until a transaction writes."""
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 15})
@@ -82,6 +90,9 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             event.listen(engine.pool, "connect", _remember_ping_after(ping_after))
+            if engine.dialect.driver == "psycopg":
+                event.listen(engine, "begin", _postgresql_begin)
+                event.listen(engine, "before_cursor_execute", _block_before_write)
 
 
 def _remember_ping_after(seconds: float) -> Callable[[Any, Any], None]:
@@ -183,6 +194,52 @@ def _sqlite_begin(connection: Connection) -> None:
     if not immediate:
         raw = connection.connection.dbapi_connection
         connection.info[_CHANGES_AT_BEGIN] = raw.total_changes if raw else None
+
+
+# Set in a PostgreSQL connection's `info` while its transaction reads outside a block.
+_READING_APART = "rapport_reading_apart"
+# A statement that starts with one of these and holds none of _LOCKING_CLAUSES only reads.
+_PLAIN_READS = ("SELECT", "select")
+_LOCKING_CLAUSES = (" FOR UPDATE", " FOR NO KEY UPDATE", " FOR SHARE", " FOR KEY SHARE", "advisory")
+
+
+def _postgresql_begin(connection: Connection) -> None:
+    """A transaction not declared writing starts in autocommit: its plain reads send no BEGIN,
+    and its commit no COMMIT (see the module's docstring)."""
+    if "isolation_level" in connection.get_execution_options():
+        return  # chosen by the caller (the health probe asks for AUTOCOMMIT itself)
+    from psycopg.pq import TransactionStatus  # here: importing psycopg costs SQLite's start-up
+
+    raw = connection.connection.dbapi_connection
+    if raw is None or raw.info.transaction_status != TransactionStatus.IDLE:
+        return
+    declared = connection.get_execution_options().get(WRITES)
+    reading = not (bool(declared) if declared is not None else _request_writes())
+    if raw.autocommit != reading:
+        raw.autocommit = reading
+    connection.info[_READING_APART] = reading
+
+
+def _block_before_write(
+    connection: Connection,
+    cursor: Any,
+    statement: str,
+    _parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> None:
+    """Open the transaction block before the first statement that needs one: psycopg sends
+    BEGIN ahead of it, and everything from there on commits or rolls back together."""
+    if not connection.info.get(_READING_APART):
+        return
+    if (
+        statement.lstrip().startswith(_PLAIN_READS)
+        and not any(clause in statement for clause in _LOCKING_CLAUSES)
+        and not getattr(cursor, "name", None)  # a server-side cursor (streamed results) needs one
+    ):
+        return
+    connection.info[_READING_APART] = False
+    cursor.connection.autocommit = False
 
 
 def begin_writing() -> None:

@@ -31,15 +31,11 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 def database_answers(engine: Engine) -> bool:
     """Whether the database answers `SELECT 1` now. Never takes SQLite's write lock; a dead
     connection is dropped from the pool (SQLAlchemy invalidates it), so the next check reconnects."""
-    options: dict[str, Any] = {WRITES: False}
-    if engine.dialect.name == "postgresql":
-        # No transaction around the probe: psycopg would send BEGIN before it and ROLLBACK when
-        # the connection goes back to the pool, three round trips for one. (Not on SQLite, whose
-        # transactions app/db.py begins itself.)
-        options["isolation_level"] = "AUTOCOMMIT"
     try:
         with engine.connect() as connection:
-            connection.execution_options(**options).exec_driver_sql("SELECT 1")
+            # Declared reading: on PostgreSQL it then runs outside a transaction block, one round
+            # trip instead of three (BEGIN, the probe, ROLLBACK; see app/db.py).
+            connection.execution_options(**{WRITES: False}).exec_driver_sql("SELECT 1")
     except SQLAlchemyError:
         return False
     return True

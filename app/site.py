@@ -87,24 +87,39 @@ def signed_once_csrf_token() -> dict[str, Any]:
     return {"csrf_token": csrf_token}
 
 
-def csrf_token() -> str:
-    """Flask-WTF's token for the session's forms, signed once per session and process instead of
-    on every page (issue 15). Its signature carries a timestamp that only matters when tokens
-    expire; here they last as long as the session (WTF_CSRF_TIME_LIMIT = None), so a token signed
-    earlier for the same raw token is exactly as valid."""
+def _signed_csrf_key() -> tuple[str, tuple[Any, str] | None]:
+    """Flask-WTF's field name, and the key of the session's signed token in _SIGNED_CSRF_TOKENS
+    (None when the session has no raw token yet, or when tokens expire)."""
     config = current_app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     raw = session.get(field)
-    if field in g or not isinstance(raw, str) or config.get("WTF_CSRF_TIME_LIMIT") is not None:
-        return generate_csrf()
-    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
-    token = _SIGNED_CSRF_TOKENS.get(key)
-    if token is None:
+    if not isinstance(raw, str) or config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return field, None
+    return field, (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+
+
+def reuse_signed_csrf_token() -> None:
+    """Hand Flask-WTF the session's token signed by an earlier request, so that this request's
+    forms and page carry it instead of signing the raw token again (issue 15). Its signature
+    carries a timestamp that only matters when tokens expire; here they last as long as the
+    session (WTF_CSRF_TIME_LIMIT = None), so a token signed earlier is exactly as valid, and
+    every page of a session shows the same one."""
+    field, key = _signed_csrf_key()
+    if key is not None:
+        token = _SIGNED_CSRF_TOKENS.get(key)
+        if token is not None:
+            setattr(g, field, token)  # where generate_csrf looks first
+
+
+def csrf_token() -> str:
+    """The token for the page's forms (templates call it): the one reuse_signed_csrf_token or a
+    form of this request set, else newly signed; kept for the session's later requests."""
+    token = generate_csrf()
+    _field, key = _signed_csrf_key()  # after generate_csrf, which may have made the raw token
+    if key is not None and key not in _SIGNED_CSRF_TOKENS:
         if len(_SIGNED_CSRF_TOKENS) >= _SIGNED_CSRF_TOKENS_KEPT:
             _SIGNED_CSRF_TOKENS.clear()
-        token = _SIGNED_CSRF_TOKENS[key] = generate_csrf()
-    else:
-        setattr(g, field, token)  # forms on the same page get this one from generate_csrf
+        _SIGNED_CSRF_TOKENS[key] = token
     return token
 
 
@@ -148,12 +163,15 @@ def unexpected(error: Exception) -> Response:
 
 @bp.before_app_request
 def start_request() -> Response | None:
-    """Note the request id and start time; refuse a NUL character. One hook, not one per job:
-    Flask's dispatch of each hook costs about as much as the job (bench/README.md, issue 15)."""
+    """Note the request id and start time; refuse a NUL character; reuse the session's signed
+    CSRF token. One hook, not one per job: Flask's dispatch of each hook costs about as much as
+    the job (bench/README.md, issue 15)."""
     g.request_id = request_id_from(request.headers.get("X-Request-Id", ""))
     g.started = time.perf_counter()
     if carries_nul_character():
         return error_response(400, "The request contains a NUL character (U+0000).")
+    if request.endpoint != "static":  # a static file has no form (and must not vary by cookie)
+        reuse_signed_csrf_token()
     return None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from flask import Flask, url_for
 from sqlalchemy import func, select
@@ -83,14 +85,22 @@ def test_forms_work_with_their_token(csrf_app, make):
     assert client.get("/auth/account").status_code == 302  # logged out
 
 
-def test_each_session_keeps_its_own_token_from_page_to_page(csrf_app, make):
+def test_each_session_keeps_its_own_token_from_page_to_page(csrf_app, make, monkeypatch):
     """The page's token is signed once per session and reused (issue 15): the same on every page
-    of a session, never another session's, and accepted by the forms."""
+    of a session, whether a form of the view or the page's frame asked for it first, and seconds
+    apart (a signature carries its time); never another session's, and accepted by the forms."""
     client = csrf_app.test_client()
     tokens = []
+    clock = [time.time() + 2]  # ahead of any cookie signed so far: none is from the future
+
+    def page_a_second_later(url: str):
+        clock[0] += 1
+        monkeypatch.setattr(time, "time", lambda now=clock[0]: now)
+        return client.get(url)
+
     for user in (make.user(), make.user()):
         log_in_directly(client, user)
-        pages = [client.get(url) for url in ("/auth/account", "/", "/auth/account")]
+        pages = [page_a_second_later(url) for url in ("/auth/account", "/", "/auth/account", "/")]
         assert len({csrf_token_from(page.text) for page in pages}) == 1
         tokens.append(csrf_token_from(pages[-1].text))
         if len(tokens) == 2:  # the first session's token is refused in the second

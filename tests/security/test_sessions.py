@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from http.cookies import SimpleCookie
 
 import pytest
@@ -120,6 +121,39 @@ def test_a_tampered_session_cookie_is_ignored(app, client, auth, learner):
     forged = app.test_client()
     forged.set_cookie("session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
     assert not logged_in(forged)
+
+
+def test_a_session_cookie_outlives_its_lifetime_nowhere(app, client, auth, learner, monkeypatch):
+    """A cookie checked once is not checked again in full on every page (issue 15), yet its age
+    still is: past the session lifetime it logs nobody in."""
+    monkeypatch.setitem(app.config, "IDLE_TIMEOUT_HOURS", 10**6)  # only the cookie's age counts
+    auth.login(learner.email)
+    assert logged_in(client)
+    assert logged_in(client)
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + lifetime + 60)
+    assert not logged_in(client)
+    monkeypatch.setattr(time, "time", lambda: now - 120)  # a clock set back: not yet signed
+    assert not logged_in(client)
+
+
+def test_a_cookie_reads_the_same_whatever_another_request_did_with_it(
+    app, client, auth, make, learner
+):
+    """Two browsers with one cookie: a message one of them is given (stored in its session)
+    never shows in the other's, though both cookies were read from the same kept copy."""
+    token = make.token(learner)
+    with app.app_context():
+        token_id = accounts.api_token_owner(token)[0].id
+    auth.login(learner.email)
+    other = copy_of(app, client)
+    assert logged_in(other)
+    client.post(f"/auth/account/tokens/{token_id}/revoke")
+    assert "Token revoked." in client.get("/auth/account").text
+    page = other.get("/auth/account")
+    assert page.status_code == 200
+    assert "Token revoked." not in page.text
 
 
 def test_the_session_user_is_the_database_sessions_own_object(app, learner):
