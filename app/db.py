@@ -1,31 +1,31 @@
 """How database transactions begin, and which of them may write.
 
-SQLite has one write lock for the whole database. A transaction that begins with a plain
-(deferred) `BEGIN` and only reads never takes it, so readers run side by side. One that reads
-first and writes later must upgrade its lock, and when another writer committed in between SQLite
-refuses at once with "database is locked" instead of waiting on the busy timeout. So a
-transaction that will write begins with `BEGIN IMMEDIATE`, which waits its turn for the lock
-before reading anything.
+SQLite has one write lock for the whole database. A transaction that reads first and writes
+later must upgrade its lock, and when another writer committed in between SQLite refuses at
+once with "database is locked" instead of waiting on the busy timeout. So a transaction that
+will write begins with `BEGIN IMMEDIATE`, which waits its turn for the lock before reading
+anything.
 
 Which transactions will write is declared, never guessed from the HTTP method:
 - a view that writes says so with `@writes("POST")` (naming the methods on which it writes):
   every transaction of such a request begins IMMEDIATE;
 - a view whose writes come only after work that needs no lock (a quiz submission checks and
-  grades the answers first) says `@writes("POST", late=True)`: its transactions begin deferred,
-  and its service calls `begin_writing()` right before the writes, so the lock is held for the
-  writes alone and not while other writers wait;
+  grades the answers first) says `@writes("POST", late=True)`: its service calls
+  `begin_writing()` right before the writes, so the lock is held for the writes alone and not
+  while other writers wait;
 - a service that decides in the middle of a read that it must write (the first visit of a
   lesson) calls `begin_writing()` before the statements its write depends on;
 - work outside a request (CLI commands, migrations, scripts) is taken as writing.
-Every other transaction (pages and API reads) begins deferred.
 
-PostgreSQL locks rows, not the database, so there the declarations decide something else: a
-transaction not declared writing runs its reads without a transaction block (autocommit) and
-opens one at its first statement that is not a plain read (a write, a `SELECT ... FOR UPDATE`,
-a savepoint, `SET LOCAL`, results streamed through a server-side cursor). psycopg would otherwise send `BEGIN` before the first read and
-`COMMIT` after the last: two of a lesson page's four round trips (issue 15). Nothing is lost by
-it: under PostgreSQL's READ COMMITTED every statement takes its own snapshot, inside a
-transaction block or not, and a plain read takes no lock that the block would have kept.
+Every other transaction (pages and API reads) runs its reads outside a transaction, each
+statement on its own, on both databases, and opens one at its first statement that is not a
+plain read (a write, a `SELECT ... FOR UPDATE`, a savepoint, `SET LOCAL`, results streamed
+through a server-side cursor): from there on everything commits or rolls back together. A
+`BEGIN` before the first read and a `COMMIT` after the last cost two of a PostgreSQL lesson
+page's four round trips, and on SQLite a tenth of the page's database work (issue 15). Nothing
+is lost by it: under PostgreSQL's READ COMMITTED every statement takes its own snapshot inside a
+transaction or not, and a plain read takes no lock a transaction would have kept; SQLite's reads
+then behave the same way (each sees the database as its statement starts).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def _json_serializer(value: Any) -> str:
 
 def init_app(app: Flask) -> None:
     """Bind Flask-SQLAlchemy to the app; SQLite waits up to 15 s for a lock before it errs;
-    PostgreSQL reads outside a transaction block until a transaction writes."""
+    transactions read apart until they write (see the module's docstring)."""
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 15})
@@ -92,7 +92,8 @@ def init_app(app: Flask) -> None:
             event.listen(engine.pool, "connect", _remember_ping_after(ping_after))
             if engine.dialect.driver == "psycopg":
                 event.listen(engine, "begin", _postgresql_begin)
-                event.listen(engine, "before_cursor_execute", _block_before_write)
+            if engine.dialect.name in ("sqlite", "postgresql"):
+                event.listen(engine, "before_cursor_execute", _transaction_before_write)
 
 
 def _remember_ping_after(seconds: float) -> Callable[[Any, Any], None]:
@@ -180,47 +181,51 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection: Connection) -> None:
-    """Begin SQLite transactions ourselves: IMMEDIATE for one declared writing, deferred
-    otherwise. An explicit BEGIN also makes savepoints (used for idempotent submissions) behave
-    as documented."""
-    if connection.dialect.name != "sqlite":
-        return
-    declared = connection.get_execution_options().get(WRITES)
-    immediate = bool(declared) if declared is not None else _request_writes()
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-    connection.info[_BEGAN_IMMEDIATE] = immediate
-    if not immediate:
-        raw = connection.connection.dbapi_connection
-        connection.info[_CHANGES_AT_BEGIN] = raw.total_changes if raw else None
-
-
-# Set in a PostgreSQL connection's `info` while its transaction reads outside a block.
+# Set in a connection's `info` while its transaction reads outside a transaction.
 _READING_APART = "rapport_reading_apart"
 # A statement that starts with one of these and holds none of _LOCKING_CLAUSES only reads.
 _PLAIN_READS = ("SELECT", "select")
 _LOCKING_CLAUSES = (" FOR UPDATE", " FOR NO KEY UPDATE", " FOR SHARE", " FOR KEY SHARE", "advisory")
 
 
+def _declared_writing(connection: Connection) -> bool:
+    declared = connection.get_execution_options().get(WRITES)
+    return bool(declared) if declared is not None else _request_writes()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Connection) -> None:
+    """Begin SQLite transactions ourselves: IMMEDIATE for one declared writing; none yet for
+    the others, which read apart until their first write (see the module's docstring)."""
+    if connection.dialect.name != "sqlite":
+        return
+    immediate = _declared_writing(connection)
+    connection.info[_BEGAN_IMMEDIATE] = immediate
+    connection.info[_READING_APART] = not immediate  # set first: the BEGIN below is not a write
+    if immediate:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _postgresql_begin(connection: Connection) -> None:
     """A transaction not declared writing starts in autocommit: its plain reads send no BEGIN,
     and its commit no COMMIT (see the module's docstring)."""
-    if "isolation_level" in connection.get_execution_options():
-        return  # chosen by the caller (the health probe asks for AUTOCOMMIT itself)
     from psycopg.pq import TransactionStatus  # here: importing psycopg costs SQLite's start-up
 
+    connection.info[_READING_APART] = False
     raw = connection.connection.dbapi_connection
-    if raw is None or raw.info.transaction_status != TransactionStatus.IDLE:
+    if (
+        "isolation_level" in connection.get_execution_options()  # chosen by the caller
+        or raw is None
+        or raw.info.transaction_status != TransactionStatus.IDLE
+    ):
         return
-    declared = connection.get_execution_options().get(WRITES)
-    reading = not (bool(declared) if declared is not None else _request_writes())
+    reading = not _declared_writing(connection)
     if raw.autocommit != reading:
         raw.autocommit = reading
     connection.info[_READING_APART] = reading
 
 
-def _block_before_write(
+def _transaction_before_write(
     connection: Connection,
     cursor: Any,
     statement: str,
@@ -228,8 +233,8 @@ def _block_before_write(
     _context: Any,
     _executemany: bool,
 ) -> None:
-    """Open the transaction block before the first statement that needs one: psycopg sends
-    BEGIN ahead of it, and everything from there on commits or rolls back together."""
+    """Open the transaction before the first statement that needs one, so that it and
+    everything after it commit or roll back together."""
     if not connection.info.get(_READING_APART):
         return
     if (
@@ -238,22 +243,27 @@ def _block_before_write(
         and not getattr(cursor, "name", None)  # a server-side cursor (streamed results) needs one
     ):
         return
-    connection.info[_READING_APART] = False
-    cursor.connection.autocommit = False
+    connection.info[_READING_APART] = False  # first: the BEGIN below passes through here too
+    raw = cursor.connection
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+        connection.info[_CHANGES_AT_BEGIN] = raw.total_changes
+    else:
+        raw.autocommit = False  # psycopg sends BEGIN ahead of the statement
 
 
 def begin_writing() -> None:
     """Make sure the session's transaction holds SQLite's write lock before a service writes.
 
     Call it before the first statement of the work that writes (its reads included, so they see
-    the state the write is based on). SQLite cannot turn a deferred transaction into an
-    IMMEDIATE one, so a transaction that has only read so far is rolled back and a new one
-    begins IMMEDIATE, on the same connection. Rolled back, not committed: there is nothing to
-    commit, and the request commits once, at its end. The objects loaded so far are expired;
-    they stay in the session and reload on their next use, inside the new transaction, so they
-    show the state under the lock. Does nothing on PostgreSQL, which locks
-    rows rather than the database, and when the session is bound to one shared connection (the
-    tests' rolled-back transaction).
+    the state the write is based on). A transaction that has only read apart so far begins
+    IMMEDIATE there. One that opened a deferred transaction without writing (a savepoint, say)
+    cannot be turned into an IMMEDIATE one, so it is rolled back and a new one begins
+    IMMEDIATE, on the same connection; rolled back, not committed: there is nothing to commit,
+    and the request commits once, at its end. Either way the objects loaded so far are expired;
+    they stay in the session and reload on their next use, under the lock. Does nothing on
+    PostgreSQL, which locks rows rather than the database, and when the session is bound to one
+    shared connection (the tests' rolled-back transaction).
     """
     session = db.session()  # the request's Session itself (scoped_session lacks in_transaction)
     bind = session.get_bind()
@@ -261,14 +271,21 @@ def begin_writing() -> None:
         return
     if session.in_transaction():
         connection = session.connection()
-        if connection.info.get(_BEGAN_IMMEDIATE):
+        info = connection.info
+        if info.get(_BEGAN_IMMEDIATE):
+            return
+        if info.get(_READING_APART):
+            info[_READING_APART] = False  # first: this BEGIN is the transaction's own
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            info[_BEGAN_IMMEDIATE] = True
+            session.expire_all()
             return
         raw = connection.connection.dbapi_connection
         if (
             session.new
             or session.dirty
             or session.deleted
-            or (raw is not None and raw.total_changes != connection.info.get(_CHANGES_AT_BEGIN))
+            or (raw is not None and raw.total_changes != info.get(_CHANGES_AT_BEGIN))
         ):
             return  # it has already written (and holds the lock): ending it would lose that
         if session.get_nested_transaction() is None:
@@ -277,7 +294,7 @@ def begin_writing() -> None:
             # it out anew, which cost more than the two statements.
             connection.exec_driver_sql("ROLLBACK")
             connection.exec_driver_sql("BEGIN IMMEDIATE")
-            connection.info[_BEGAN_IMMEDIATE] = True
+            info[_BEGAN_IMMEDIATE] = True
             session.expire_all()
             return
         session.rollback()

@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Request, request
-from flask.globals import request_ctx
+from flask import Flask, Request
+from flask.globals import _cv_request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -86,8 +86,9 @@ class RapportFlask(Flask):
         of a small template. Only what the URL depends on is in the key (the mount point, host
         and scheme of the request, the endpoint and its values); URLs with options (_external,
         _anchor…), relative endpoints, non-scalar values or URL defaults are built every time."""
+        context = _cv_request.get(None)  # the request itself: each proxy lookup costs
         if (
-            request_ctx
+            context is not None
             and not self.url_default_functions
             and not endpoint.startswith(".")
             and all(
@@ -95,10 +96,11 @@ class RapportFlask(Flask):
                 for name, value in arguments.items()
             )
         ):
+            served = context.request
             key = (
-                request.script_root,
-                request.host,
-                request.scheme,
+                served.script_root,
+                served.host,
+                served.scheme,
                 endpoint,
                 *sorted(arguments.items()),
             )

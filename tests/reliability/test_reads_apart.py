@@ -1,5 +1,6 @@
-"""On PostgreSQL, a request that only reads sends no BEGIN and COMMIT; the first statement that
-writes or locks opens the transaction block, and the rest of the request's work commits with it."""
+"""A request that only reads runs without a transaction (no BEGIN and COMMIT); the first
+statement that writes or locks opens one, and the rest of the request's work commits or rolls
+back with it (app/db.py)."""
 
 from __future__ import annotations
 
@@ -134,3 +135,32 @@ def test_a_streamed_export_reads_inside_a_block(app, make, catalogue, blocks):
 def test_the_health_probe_is_one_statement_outside_a_block(app, blocks):
     assert app.test_client().get("/healthz").status_code == 200
     assert blocks == [("SELECT 1", False)]
+
+
+@pytest.mark.usefixtures("committed_db")
+def test_writes_after_reads_apart_commit_or_roll_back_together(app, make):
+    """Outside any declared write (a GET), on both databases: reads, then two writes."""
+    learner, other = make.user(), make.user()
+
+    def rename_both(to: str, keep: bool) -> None:
+        with app.test_request_context("/"):
+            assert db.session.scalar(select(User.name).where(User.id == learner.id))
+            db.session.get(User, learner.id).name = to
+            db.session.flush()  # the first write: from here on, one transaction
+            db.session.get(User, other.id).name = to
+            db.session.flush()
+            if keep:
+                db.session.commit()
+            else:
+                db.session.rollback()
+
+    def names() -> set[str]:
+        with app.app_context():
+            return set(
+                db.session.scalars(select(User.name).where(User.id.in_([learner.id, other.id])))
+            )
+
+    rename_both("Rolled back", keep=False)
+    assert names() == {learner.name, other.name}
+    rename_both("Kept", keep=True)
+    assert names() == {"Kept"}
