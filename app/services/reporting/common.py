@@ -240,10 +240,10 @@ def plus(deltas: Deltas, key: tuple, *amounts: float) -> None:
             found[i] += amount
 
 
-_MEMBER = CohortMember.__table__
-_COHORTS_OF = select(_MEMBER.c.cohort_id).where(
-    _MEMBER.c.user_id == bindparam("user_id"), _MEMBER.c.role == "learner"
-)
+MEMBER = CohortMember.__table__
+# The memberships of the user (the parameter "user_id") as a learner.
+LEARNER_MEMBER = (MEMBER.c.user_id == bindparam("user_id")) & (MEMBER.c.role == "learner")
+_COHORTS_OF = select(MEMBER.c.cohort_id).where(LEARNER_MEMBER)
 
 
 def cohorts_of(user_id: int) -> list[int]:

@@ -197,7 +197,10 @@ _FIRST_QUIZ_ROW = upsert(LEARNER_QUIZ, "DO NOTHING", '"user_id"')
 _THIS_QUIZ = (LEARNER_QUIZ.c.user_id == bindparam("b_user")) & (
     LEARNER_QUIZ.c.quiz_id == bindparam("b_quiz")
 )
-_QUIZ_ROW = (
+# The learner's learner_quiz row for the quiz (parameters "b_user", "b_quiz"): attempts,
+# best_score, best_ratio, passed; locked until the transaction ends (FOR UPDATE on PostgreSQL;
+# on SQLite the transaction holds the write lock already). hooks.attempt_coming reads it.
+LEARNER_QUIZ_ROW = (
     select(
         LEARNER_QUIZ.c.attempts,
         LEARNER_QUIZ.c.best_score,
@@ -210,16 +213,9 @@ _QUIZ_ROW = (
 _QUIZ_ROW_UPDATE = LEARNER_QUIZ.update().where(_THIS_QUIZ)  # SET: the columns given
 
 
-def learner_quiz_row(user_id: int, quiz_id: str) -> Any:
-    """The learner's learner_quiz row for the quiz (attempts, best_score, best_ratio, passed),
-    locked until the transaction ends (FOR UPDATE on PostgreSQL; on SQLite the transaction
-    holds the write lock already); None before their first attempt."""
-    return db.session.execute(_QUIZ_ROW, {"b_user": user_id, "b_quiz": quiz_id}).first()
-
-
 def count_learner_attempt(attempt: Attempt, old: Any) -> QuizChange:
-    """Count a stored attempt in its learner's learner_quiz row, `old` as learner_quiz_row read
-    it before the attempt was stored."""
+    """Count a stored attempt in its learner's learner_quiz row, `old` the row (LEARNER_QUIZ_ROW)
+    as it was, locked, before the attempt was stored; None before the first attempt."""
     user_id, quiz_id, score = attempt.user_id, attempt.quiz_id, attempt.score
     ratio = score / attempt.max_score if attempt.max_score else 0.0
     passed = attempt.passed is True
@@ -238,7 +234,7 @@ def count_learner_attempt(attempt: Attempt, old: Any) -> QuizChange:
             return QuizChange(True, passed, [((quiz_id, score), (1, 1, ratio, int(passed)))])
         # A first attempt of the same learner stored meanwhile (PostgreSQL only: SQLite's
         # write lock keeps them apart) made the row: count this one in it.
-        old = db.session.execute(_QUIZ_ROW, mine).one()
+        old = db.session.execute(LEARNER_QUIZ_ROW, mine).one()
     new = (old.attempts + 1, max(old.best_score, score), max(old.best_ratio, ratio))
     now_passed = old.passed or passed
     db.session.execute(
