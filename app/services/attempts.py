@@ -206,8 +206,12 @@ def submit_attempt(
         earlier = _attempt_for_key(user_id, idempotency_key)
         if earlier is not None:
             return _replay(earlier, fingerprint)
+    # Rows the caller has added but not flushed (a new cohort member, say) go first: what the
+    # summaries depend on is read with Core statements, which do not flush the session as ORM
+    # ones do.
+    db.session.flush()
     before = hooks.attempt_coming(user_id, quiz.id)
-    made, passes = presentation.attempts_and_passes(user_id, quiz.id)
+    made, passes = before.made, before.passes
     number = attempt_number or made + 1
     now = utcnow()
     row = {
@@ -270,12 +274,9 @@ _INSERT_ATTEMPT = insert(Attempt.__table__)
 _INSERT_ANSWERS = insert(Answer.__table__)
 
 
-def _store(row: dict[str, Any], graded: list[GradedAnswer], before: Any) -> Attempt:
+def _store(row: dict[str, Any], graded: list[GradedAnswer], before: hooks.Coming) -> Attempt:
     """Insert the attempt and its answers, count them in the summaries and queue their xAPI
     statements; the attempt, as a row of the session (as if it had been loaded)."""
-    # Rows the caller has added but not flushed (a new cohort member, say) go first: the
-    # summaries read them with Core statements, which do not flush the session as ORM ones do.
-    db.session.flush()
     execute = db.session.execute
     attempt_id = execute(_INSERT_ATTEMPT, row).inserted_primary_key[0]
     execute(

@@ -36,10 +36,11 @@ def option_order(user_id: int, quiz: Quiz, attempt_number: int) -> dict[str, lis
     return orders
 
 
-# Built once: a submission runs it with the write lock held (see attempts.submit_attempt).
+# Built once; a submission reads it within reporting.hooks.attempt_coming's statement.
 _ATTEMPTS = Attempt.__table__.c
-_ATTEMPTS_AND_PASSES = select(
-    func.count(), func.coalesce(func.sum(case((_ATTEMPTS.passed.is_(True), 1), else_=0)), 0)
+ATTEMPTS_AND_PASSES = select(
+    func.count().label("made"),
+    func.coalesce(func.sum(case((_ATTEMPTS.passed.is_(True), 1), else_=0)), 0).label("passes"),
 ).where(_ATTEMPTS.user_id == bindparam("user_id"), _ATTEMPTS.quiz_id == bindparam("quiz_id"))
 
 
@@ -47,7 +48,7 @@ def attempts_and_passes(user_id: int, quiz_id: str) -> tuple[int, int]:
     """How many attempts the learner has submitted at this quiz, and how many of them passed
     (one statement)."""
     made, passes = db.session.execute(
-        _ATTEMPTS_AND_PASSES, {"user_id": user_id, "quiz_id": quiz_id}
+        ATTEMPTS_AND_PASSES, {"user_id": user_id, "quiz_id": quiz_id}
     ).one()
     return made, passes
 

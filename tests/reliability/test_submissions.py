@@ -179,8 +179,11 @@ def test_unusable_keys_are_400(api, app, graded_quiz, key):
     assert count(app, Attempt) == 0
 
 
-def submit_all(app: Flask, jobs: list[tuple[str, str, dict, str | None]]) -> list:
-    """Send every (token, quiz id, answers, idempotency key) at once, one thread each."""
+def submit_all(
+    app: Flask, jobs: list[tuple[str, str, dict, str | None]], field: str = "id"
+) -> list:
+    """Send every (token, quiz id, answers, idempotency key) at once, one thread each; each
+    response's status and `field`."""
     start = threading.Barrier(len(jobs))
 
     def send(job):
@@ -193,7 +196,7 @@ def submit_all(app: Flask, jobs: list[tuple[str, str, dict, str | None]]) -> lis
         response = client.post(
             f"/api/v1/quizzes/{quiz_id}/attempts", json={"answers": answers}, headers=headers
         )
-        return response.status_code, (response.json or {}).get("id")
+        return response.status_code, (response.json or {}).get(field)
 
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         return list(pool.map(send, jobs))
@@ -224,6 +227,22 @@ def test_ten_submissions_by_one_learner_at_once_are_ten_attempts(
     assert [status for status, _ in results] == [201] * 10
     assert count(app, Attempt, user_id=user.id) == 10
     assert count(app, Answer) == 10 * len(graded_quiz.questions)
+
+
+def test_submissions_by_one_learner_at_once_are_numbered_in_turn(
+    committed_db, app, make, catalogue
+):
+    """Each attempt is judged by the review policy with the attempts stored before it, even
+    when several are sent at once (on PostgreSQL, each waits for the one before to commit)."""
+    quiz = next(q for q in catalogue.quizzes.values() if isinstance(q.review_policy, int))
+    token = make.token(make.user())
+    job = (token, quiz.id, wrong_answers(quiz), None)
+    assert submit_all(app, [job], "review_allowed") == [(201, quiz.review_policy <= 1)]
+    results = submit_all(app, [job] * 6, "review_allowed")
+    assert [status for status, _ in results] == [201] * 6
+    # The 2nd to the 7th attempt: the answers are shown from the attempt the policy names.
+    shown = sorted(allowed for _, allowed in results)
+    assert shown == sorted(number >= quiz.review_policy for number in range(2, 8))
 
 
 def test_ten_copies_of_one_submission_at_once_are_one_attempt(committed_db, app, make, graded_quiz):

@@ -187,8 +187,9 @@ def chunks(rows: list[dict[str, Any]], size: int = 5000) -> Iterable[list[dict[s
 # ------------------------------------------------------------------------------ upserts
 
 
-def upsert(table: Table, on_conflict: str, returning: str = "") -> TextClause:
-    """INSERT of one row per parameter set, ON CONFLICT on the primary key doing `on_conflict`.
+def upsert(table: Table, on_conflict: str, returning: str = "", before: str = "") -> TextClause:
+    """INSERT of one row per parameter set, ON CONFLICT on the primary key doing `on_conflict`;
+    `before` is SQL written ahead of the INSERT (a WITH clause).
 
     Prebuilt SQL text, which reads the same on SQLite (≥ 3.35) and PostgreSQL: SQLAlchemy's
     dialect upserts are compiled again on every execution (they have no cache key), which cost
@@ -197,7 +198,7 @@ def upsert(table: Table, on_conflict: str, returning: str = "") -> TextClause:
     columns = ", ".join(f'"{c.name}"' for c in table.columns)
     values = ", ".join(f":{c.name}" for c in table.columns)
     keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
-    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({values}) '  # noqa: S608
+    sql = f'{before}INSERT INTO "{table.name}" ({columns}) VALUES ({values}) '  # noqa: S608
     sql += f"ON CONFLICT ({keys}) {on_conflict}"
     if returning:
         sql += f" RETURNING {returning}"
@@ -205,7 +206,7 @@ def upsert(table: Table, on_conflict: str, returning: str = "") -> TextClause:
 
 
 @cache
-def incrementing(table: Table, returning: str = "") -> TextClause:
+def incrementing(table: Table, returning: str = "", before: str = "") -> TextClause:
     """The upsert that adds each new value to the stored one (built once per table)."""
     keys = {c.name for c in table.primary_key.columns}
     added = ", ".join(
@@ -213,7 +214,7 @@ def incrementing(table: Table, returning: str = "") -> TextClause:
         for c in table.columns
         if c.name not in keys
     )
-    return upsert(table, f"DO UPDATE SET {added}", returning)
+    return upsert(table, f"DO UPDATE SET {added}", returning, before)
 
 
 def add(execute: Execute, table: Table, deltas: Deltas) -> None:
@@ -240,10 +241,10 @@ def plus(deltas: Deltas, key: tuple, *amounts: float) -> None:
             found[i] += amount
 
 
-_MEMBER = CohortMember.__table__
-_COHORTS_OF = select(_MEMBER.c.cohort_id).where(
-    _MEMBER.c.user_id == bindparam("user_id"), _MEMBER.c.role == "learner"
-)
+MEMBER = CohortMember.__table__
+# The memberships of the user (the parameter "user_id") as a learner.
+LEARNER_MEMBER = (MEMBER.c.user_id == bindparam("user_id")) & (MEMBER.c.role == "learner")
+_COHORTS_OF = select(MEMBER.c.cohort_id).where(LEARNER_MEMBER)
 
 
 def cohorts_of(user_id: int) -> list[int]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Connection, Float, bindparam, case, cast, delete, func, select
+from sqlalchemy import Connection, Float, bindparam, case, cast, delete, func, select, text
 
 from app.content import Quiz
 from app.extensions import db
@@ -191,13 +191,19 @@ class QuizChange:
     first: bool  # the learner's first attempt at this quiz
     newly_passed: bool  # the first attempt of this quiz they passed
     amounts: list[tuple[tuple, tuple]]
+    # The row's new values, parameters of ROW_UPDATE, for the caller to write; None when the
+    # attempt made the row.
+    update: dict[str, Any] | None = None
 
 
 _FIRST_QUIZ_ROW = upsert(LEARNER_QUIZ, "DO NOTHING", '"user_id"')
 _THIS_QUIZ = (LEARNER_QUIZ.c.user_id == bindparam("b_user")) & (
     LEARNER_QUIZ.c.quiz_id == bindparam("b_quiz")
 )
-_QUIZ_ROW = (
+# The learner's learner_quiz row for the quiz (parameters "b_user", "b_quiz"): attempts,
+# best_score, best_ratio, passed; locked until the transaction ends (FOR UPDATE on PostgreSQL;
+# on SQLite the transaction holds the write lock already). hooks.attempt_coming reads it.
+LEARNER_QUIZ_ROW = (
     select(
         LEARNER_QUIZ.c.attempts,
         LEARNER_QUIZ.c.best_score,
@@ -207,19 +213,19 @@ _QUIZ_ROW = (
     .where(_THIS_QUIZ)
     .with_for_update()
 )
-_QUIZ_ROW_UPDATE = LEARNER_QUIZ.update().where(_THIS_QUIZ)  # SET: the columns given
-
-
-def learner_quiz_row(user_id: int, quiz_id: str) -> Any:
-    """The learner's learner_quiz row for the quiz (attempts, best_score, best_ratio, passed),
-    locked until the transaction ends (FOR UPDATE on PostgreSQL; on SQLite the transaction
-    holds the write lock already); None before their first attempt."""
-    return db.session.execute(_QUIZ_ROW, {"b_user": user_id, "b_quiz": quiz_id}).first()
+# SQL text, which hooks.attempt_stored runs within the learner_week upsert on PostgreSQL.
+ROW_UPDATE_SQL = (
+    'UPDATE "learner_quiz" SET "attempts" = :q_attempts, "best_score" = :q_best_score, '
+    '"best_ratio" = :q_best_ratio, "passed" = :q_passed '
+    'WHERE "user_id" = :b_user AND "quiz_id" = :b_quiz'
+)
+ROW_UPDATE = text(ROW_UPDATE_SQL)
 
 
 def count_learner_attempt(attempt: Attempt, old: Any) -> QuizChange:
-    """Count a stored attempt in its learner's learner_quiz row, `old` as learner_quiz_row read
-    it before the attempt was stored."""
+    """Count a stored attempt in its learner's learner_quiz row, `old` the row (LEARNER_QUIZ_ROW)
+    as it was, locked, before the attempt was stored; None before the first attempt. A first
+    attempt's row is inserted here; an existing row's update is left to the caller."""
     user_id, quiz_id, score = attempt.user_id, attempt.quiz_id, attempt.score
     ratio = score / attempt.max_score if attempt.max_score else 0.0
     passed = attempt.passed is True
@@ -238,23 +244,20 @@ def count_learner_attempt(attempt: Attempt, old: Any) -> QuizChange:
             return QuizChange(True, passed, [((quiz_id, score), (1, 1, ratio, int(passed)))])
         # A first attempt of the same learner stored meanwhile (PostgreSQL only: SQLite's
         # write lock keeps them apart) made the row: count this one in it.
-        old = db.session.execute(_QUIZ_ROW, mine).one()
+        old = db.session.execute(LEARNER_QUIZ_ROW, mine).one()
     new = (old.attempts + 1, max(old.best_score, score), max(old.best_ratio, ratio))
     now_passed = old.passed or passed
-    db.session.execute(
-        _QUIZ_ROW_UPDATE,
-        {
-            **mine,
-            "attempts": new[0],
-            "best_score": new[1],
-            "best_ratio": new[2],
-            "passed": now_passed,
-        },
-    )
+    update = {
+        **mine,
+        "q_attempts": new[0],
+        "q_best_score": new[1],
+        "q_best_ratio": new[2],
+        "q_passed": now_passed,
+    }
     gone = (-1, -old.attempts, -old.best_ratio, -int(old.passed))
     came = (1, new[0], new[2], int(now_passed))
     amounts = [((quiz_id, old.best_score), gone), ((quiz_id, new[1]), came)]
-    return QuizChange(False, passed and not old.passed, amounts)
+    return QuizChange(False, passed and not old.passed, amounts, update)
 
 
 def cohort_deltas(cohorts: list[int], change: QuizChange) -> Deltas:

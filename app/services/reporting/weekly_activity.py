@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, case, delete, func, literal, select, union_all
+from sqlalchemy import Connection, TextClause, case, delete, func, literal, select, union_all
 
 from app.extensions import db
 from app.models import Attempt, CohortWeek, LearnerWeek, LessonRead
@@ -99,14 +99,25 @@ def summary_activity(cohort_id: int) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------ delta
 
 
+# What the learner_week upsert returns: the week's new total.
+WEEK_TOTAL = '"lessons" + "attempts"'
+
+
 def count_learner_week(
-    user_id: int, moment: datetime, lessons: int, attempts: int
+    user_id: int,
+    moment: datetime,
+    lessons: int,
+    attempts: int,
+    statement: TextClause | None = None,
+    **more: Any,
 ) -> tuple[date, bool]:
-    """Add to the learner's week; return the week and whether they just became active in it."""
+    """Add to the learner's week; return the week and whether they just became active in it.
+    `statement` (default: the upsert) may do more in the same statement, with the parameters
+    `more` (see hooks.attempt_stored)."""
     week = week_of(moment)
     total = db.session.execute(
-        incrementing(LEARNER_WEEK, '"lessons" + "attempts"'),
-        {"user_id": user_id, "week": week, "lessons": lessons, "attempts": attempts},
+        statement if statement is not None else incrementing(LEARNER_WEEK, WEEK_TOTAL),
+        {"user_id": user_id, "week": week, "lessons": lessons, "attempts": attempts, **more},
     ).scalar_one()
     return week, total == lessons + attempts
 
