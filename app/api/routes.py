@@ -79,8 +79,9 @@ def lesson(module_id: str, lesson_id: str) -> ResponseReturnValue:
     current = module.lesson(lesson_id) if module else None
     if current is None:
         return error_response(404, "No such module or lesson.")
-    progress.open_lesson(api_user().id, module, lesson_id)
-    db.session.commit()
+    _progress, recorded = progress.open_lesson(api_user().id, module, lesson_id)
+    if recorded:
+        db.session.commit()
     return jsonify(lesson_json(module, current))
 
 

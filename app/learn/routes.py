@@ -77,8 +77,9 @@ def lesson(module_id: str, lesson_id: str) -> ResponseReturnValue:
     current = module.lesson(lesson_id)
     if current is None:
         abort(404)
-    module_progress = progress.open_lesson(current_user.id, module, lesson_id)
-    db.session.commit()
+    module_progress, recorded = progress.open_lesson(current_user.id, module, lesson_id)
+    if recorded:  # a page that only read has nothing to commit (and the commit costs)
+        db.session.commit()
     before, after = module.neighbours(lesson_id)
     body = lesson_page.lesson_body(module, current, before, after, module_progress)
     return render_template("learn/lesson.html", lesson=current, body=body)

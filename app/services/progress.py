@@ -106,7 +106,10 @@ def _module_state(user_id: int, module_id: str) -> tuple[set[str], QuizStats]:
     """The lessons of the module the learner has read, and their results in every quiz."""
     read: set[str] = set()
     quiz_rows = []
-    for row in db.session.execute(_MODULE_STATE, {"user_id": user_id, "module_id": module_id}):
+    state = db.session.connection().execute(  # plain columns: no need of the ORM's layer
+        _MODULE_STATE, {"user_id": user_id, "module_id": module_id}
+    )
+    for row in state:
         if row[1] is None:
             read.add(row[0])
         else:
@@ -180,15 +183,17 @@ def module_progress(user_id: int, module_id: str) -> ModuleProgress | None:
     return _progress_of(module, read, stats)
 
 
-def open_lesson(user_id: int, module: Module, lesson_id: str) -> ModuleProgress:
-    """Record that the learner opened the lesson, and return their progress in its module.
+def open_lesson(user_id: int, module: Module, lesson_id: str) -> tuple[ModuleProgress, bool]:
+    """Record that the learner opened the lesson; their progress in its module, and whether this
+    was the first visit (recorded now, to be committed).
 
     A lesson read before is not written again, so re-reading is one read-only query; only the
     first visit takes the write lock (on SQLite) to store the read.
     """
     read, stats = _module_state(user_id, module.id)
-    if lesson_id not in read:
+    recorded = lesson_id not in read
+    if recorded:
         begin_writing()
         record_lesson_read(user_id, module, lesson_id)
         read.add(lesson_id)
-    return _progress_of(module, read, stats)
+    return _progress_of(module, read, stats), recorded

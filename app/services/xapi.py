@@ -1,19 +1,20 @@
 """xAPI 1.0.3 statements about what learners do, queued in an outbox table.
 
 Each statement is added to the session of the thing it records, so both are committed together or
-not at all; `xapi_sender` posts them later. Statement ids are UUIDs derived from the stored row,
-so a resend is the same statement. Statements are queued whether or not an LRS is configured:
-turning xAPI on later sends the history too.
+not at all; `xapi_sender` posts them later. Statement ids are UUIDs derived from the event (see
+statement_id) and stored with the statement, so a resend is the same statement. Statements are
+queued whether or not an LRS is configured: turning xAPI on later sends the history too.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from flask import current_app
@@ -79,6 +80,29 @@ def _activity(base: str, kind: str, path: str, name: str, **definition: Any) -> 
     }
 
 
+def statement_id(namespace: uuid.UUID, seed: str, when: datetime) -> str:
+    """The id of the statement `seed` names, for an event at `when` (naive UTC): a UUID of
+    version 8 (RFC 9562's custom layout) that begins, as version 7 does, with the event's time in
+    milliseconds, followed by 74 bits of the SHA-1 of the namespace and the seed.
+
+    The same event always gets the same id, as with a version-5 UUID of the seed. Unlike those,
+    which are scattered at random, the ids of one event, and of events close in time, sit side by
+    side in the outbox's unique index: a submission's statements change one page of it instead of
+    one page each (46 → 29 pages written to SQLite's WAL per submission; bench/README.md).
+    """
+    millis = int(when.replace(tzinfo=UTC).timestamp() * 1000) & (2**48 - 1)
+    digest = hashlib.sha1(namespace.bytes + seed.encode()).digest()  # noqa: S324 - an id, as uuid5
+    bits = int.from_bytes(digest[:10], "big")  # 80 bits, of which 74 are used
+    value = (
+        millis << 80
+        | 0x8 << 76  # version 8
+        | (bits >> 62 & 0xFFF) << 64
+        | 0b10 << 62  # the RFC 4122 / 9562 variant
+        | bits & (2**62 - 1)
+    )
+    return str(uuid.UUID(int=value))
+
+
 class _Statements:
     """Builds the statements of one recorded event: the address, the id namespace, the actor,
     the course activity and the timestamp are worked out and encoded once per event, not once
@@ -93,6 +117,7 @@ class _Statements:
         self.course = (
             self.activity("course", f"/course/{course.id}", course.title) if course else None
         )
+        self.when = when
         self.timestamp = _encode(when.isoformat(timespec="milliseconds") + "Z")
         self.made: list[tuple[str, str, EncodedJSON]] = []  # (statement id, verb, statement)
 
@@ -115,14 +140,14 @@ class _Statements:
     def add(self, seed: str, verb: str, obj: str, context: str, result: str | None = None) -> None:
         """One statement from its encoded object, context and result: the text json.dumps
         makes of {id, actor, verb, object, context, timestamp, result}."""
-        statement_id = str(uuid.uuid5(self.namespace, seed))
+        made_id = statement_id(self.namespace, seed, self.when)
         text = (
-            f'{{"id": "{statement_id}", "actor": {self.actor}, "verb": {_VERB_JSON[verb]}, '
+            f'{{"id": "{made_id}", "actor": {self.actor}, "verb": {_VERB_JSON[verb]}, '
             f'"object": {obj}, "context": {context}, "timestamp": {self.timestamp}'
         )
         if result is not None:
             text += ', "result": ' + result
-        self.made.append((statement_id, verb, EncodedJSON(text + "}")))
+        self.made.append((made_id, verb, EncodedJSON(text + "}")))
 
     def queue(self) -> None:
         """Add the statements to the session's transaction, in one executemany."""
@@ -131,14 +156,14 @@ class _Statements:
             _INSERT_STATEMENTS,
             [
                 {
-                    "statement_id": statement_id,
+                    "statement_id": made_id,
                     "user_id": self.user_id,
                     "verb": verb,
                     "statement": statement,
                     "created_at": now,
                     "tries": 0,
                 }
-                for statement_id, verb, statement in self.made
+                for made_id, verb, statement in self.made
             ],
         )
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import UTC, datetime
 
 from flask import Flask
 from sqlalchemy import text
@@ -10,6 +12,7 @@ from sqlalchemy import text
 from app.content.kinds.base import XAPI_SEPARATOR
 from app.extensions import db
 from app.models import User
+from app.services.xapi import statement_id
 from tests.conftest import Api, right_answers, wrong_answers
 
 
@@ -74,3 +77,38 @@ def test_a_submission_queues_one_statement_per_answer_then_its_outcome(
         assert statement["result"]["score"]["raw"] == response.json["score"]
         assert statement["result"]["success"] is response.json["passed"]
         assert statement["result"]["completion"] is True
+
+
+def test_statement_ids_begin_with_the_time_of_their_event(
+    api: Api, app: Flask, learner: User, catalogue
+):
+    """Version-8 UUIDs led by the event's time in milliseconds: a submission's statements sit
+    together in the outbox's unique index, and a later event's ids sort after an earlier one's."""
+    quiz = next(q for q in catalogue.quizzes.values() if q.is_graded)
+    submitted = []
+    for _ in range(2):
+        response = api.post(f"/quizzes/{quiz.id}/attempts", json={"answers": right_answers(quiz)})
+        assert response.status_code == 201
+        submitted.append(datetime.fromisoformat(response.json["submitted_at"].replace("Z", "")))
+    ids = [json.loads(stored)["id"] for _verb, stored in stored_statements(app, learner.id)]
+    assert len(set(ids)) == len(ids)
+    per_attempt = len(ids) // 2
+    for position, made_id in enumerate(ids):
+        parsed = uuid.UUID(made_id)
+        assert str(parsed) == made_id
+        assert (parsed.version, parsed.variant) == (8, uuid.RFC_4122)
+        when = submitted[position // per_attempt].replace(tzinfo=UTC)
+        assert parsed.int >> 80 == int(when.timestamp() * 1000)
+    assert max(ids[:per_attempt]) < min(ids[per_attempt:]) or submitted[0] == submitted[1]
+
+
+def test_the_same_event_gets_the_same_statement_id():
+    """A statement made again for the same event (a resend, a re-queue) keeps its id."""
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, "https://rapport.example")
+    when = datetime(2026, 12, 3, 20, 0, 0, 123000)
+    first = statement_id(namespace, "attempt:7:completed", when)
+    assert statement_id(namespace, "attempt:7:completed", when) == first
+    assert statement_id(namespace, "attempt:7:passed", when) != first
+    assert statement_id(namespace, "attempt:8:completed", when) != first
+    other_site = uuid.uuid5(uuid.NAMESPACE_URL, "https://elsewhere.example")
+    assert statement_id(other_site, "attempt:7:completed", when) != first
