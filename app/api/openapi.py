@@ -14,6 +14,24 @@ from app.api.openapi_parts import (
 )
 
 
+def query_parameters() -> dict[tuple[str, str], frozenset[str]]:
+    """The query parameters each operation takes, by (path under /api/v1, e.g.
+    `/cohorts/{cohort_id}/report`, and method): the document is where they are written down."""
+    taken = {}
+    for path, item in openapi_document()["paths"].items():
+        shared = item.get("parameters", [])
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            names = {
+                parameter["name"]
+                for parameter in [*shared, *operation.get("parameters", [])]
+                if parameter.get("in") == "query"
+            }
+            taken[(path, method.upper())] = frozenset(names)
+    return taken
+
+
 def openapi_document() -> dict[str, Any]:
     """The document; cohort and account endpoints are listed beside the learner ones.
 
@@ -231,6 +249,13 @@ def openapi_document() -> dict[str, Any]:
     }
     for path, item in EXTRA_PATHS.items():
         paths[path] = item
+    for item in paths.values():
+        for operation in item.values():
+            # Every call answers a query parameter its operation does not take with a 400
+            # (api/routes.py), whatever else its 400 means.
+            operation["responses"].setdefault(
+                "400", json_response(schema_ref("Error"), "A query parameter it does not take")
+            )
     return {
         "openapi": "3.1.0",
         "info": {"title": "Rapport API", "version": "1"},

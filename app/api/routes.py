@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from typing import Any
 
 from flask import abort, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.api.blueprint import bp
-from app.api.openapi import openapi_document
+from app.api.openapi import openapi_document, query_parameters
 from app.bearer import bearer_user
 from app.db import writes
 from app.extensions import db, limiter
@@ -41,7 +43,39 @@ def authenticate_bearer() -> ResponseReturnValue:
         response.headers["WWW-Authenticate"] = 'Bearer realm="rapport"'
         return response
     g.api_user = user
+    if request.args:
+        return refuse_unknown_query_parameters()
     return None
+
+
+def refuse_unknown_query_parameters() -> ResponseReturnValue:
+    """A 400 naming the query parameters the operation does not take (its OpenAPI entry lists
+    the ones it does): a misspelt `form=` is not silently ignored as if no date were given."""
+    rule = request.url_rule.rule if request.url_rule else ""
+    path = _OPENAPI_PATH.sub(r"{\1}", rule.removeprefix(bp.url_prefix or ""))
+    method = "GET" if request.method == "HEAD" else request.method
+    taken = _query_parameters().get((path, method))
+    if taken is None:  # not an operation of the document (a 404 or a 405 follows)
+        return None
+    unknown = sorted(set(request.args) - taken)
+    if not unknown:
+        return None
+    names = ", ".join(f"`{name[:40]}`" for name in unknown[:5])
+    offered = ", ".join(f"`{name}`" for name in sorted(taken)) or "none"
+    return error_response(
+        400,
+        f"Unknown query parameter(s): {names}. This address takes: {offered}.",
+        "unknown_parameters",
+    )
+
+
+# A Flask rule's variable, `<int:cohort_id>`, as OpenAPI writes it: `{cohort_id}`.
+_OPENAPI_PATH = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
+
+
+@functools.cache
+def _query_parameters() -> dict[tuple[str, str], frozenset[str]]:
+    return query_parameters()
 
 
 def api_user() -> User:

@@ -67,6 +67,32 @@ def test_report_with_a_date_range(trainer_api, world):
     assert bad.json["error"]["code"] == "invalid_filter"
 
 
+def test_a_query_parameter_an_address_does_not_take_is_a_400(trainer_api, world, sclient):
+    """A misspelt `form=` would otherwise read as "no start date" and give the whole range."""
+    since = world.now.date().isoformat()
+    for url in (
+        f"/cohorts/{world.cohort.id}/report?form={since}",
+        f"/cohorts/{world.cohort.id}/answers.csv?from={since}&sort=name",
+        "/modules?page=2",
+    ):
+        refused = trainer_api.get(url)
+        assert refused.status_code == 400, url
+        assert refused.json["error"]["code"] == "unknown_parameters"
+        assert "This address takes:" in refused.json["error"]["message"]
+    assert (
+        "`form`"
+        in trainer_api.get(f"/cohorts/{world.cohort.id}/report?form=x").json["error"]["message"]
+    )
+    assert (
+        trainer_api.get(f"/cohorts/{world.cohort.id}/answers.csv?from={since}").status_code == 200
+    )
+    # The document says so for every operation.
+    document = sclient.get("/api/v1/openapi.json").json
+    for item in document["paths"].values():
+        for operation in item.values():
+            assert "400" in operation["responses"]
+
+
 def test_one_learners_attempts(trainer_api, world):
     l4 = world.learners[3]
     body = trainer_api.get(f"/cohorts/{world.cohort.id}/learners/{l4.id}").json
