@@ -42,6 +42,7 @@ from sqlalchemy.pool import Pool
 from sqlalchemy.sql import Executable
 
 from app.extensions import db
+from app.writer_queue import begin_immediate, queue_writers
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -90,6 +91,12 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             event.listen(engine.pool, "connect", _remember_ping_after(ping_after))
+            if engine.dialect.name == "sqlite" and engine.url.database not in (
+                None,
+                "",
+                ":memory:",
+            ):
+                queue_writers(engine)
             if engine.dialect.driver == "psycopg":
                 event.listen(engine, "begin", _postgresql_begin)
             if engine.dialect.name in ("sqlite", "postgresql"):
@@ -203,7 +210,7 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.info[_BEGAN_IMMEDIATE] = immediate
     connection.info[_READING_APART] = not immediate  # set first: the BEGIN below is not a write
     if immediate:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        begin_immediate(connection)
 
 
 def _postgresql_begin(connection: Connection) -> None:
@@ -276,7 +283,7 @@ def begin_writing() -> None:
             return
         if info.get(_READING_APART):
             info[_READING_APART] = False  # first: this BEGIN is the transaction's own
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            begin_immediate(connection)
             info[_BEGAN_IMMEDIATE] = True
             session.expire_all()
             return
@@ -293,7 +300,7 @@ def begin_writing() -> None:
             # would hand the connection back to the pool (which rolls it back again) and take
             # it out anew, which cost more than the two statements.
             connection.exec_driver_sql("ROLLBACK")
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            begin_immediate(connection)
             info[_BEGAN_IMMEDIATE] = True
             session.expire_all()
             return
