@@ -91,11 +91,7 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             event.listen(engine.pool, "connect", _remember_ping_after(ping_after))
-            if engine.dialect.name == "sqlite" and engine.url.database not in (
-                None,
-                "",
-                ":memory:",
-            ):
+            if engine.dialect.name == "sqlite":
                 queue_writers(engine)
             if engine.dialect.driver == "psycopg":
                 event.listen(engine, "begin", _postgresql_begin)

@@ -34,7 +34,9 @@ _FIRST_PAUSE, _LONGEST_PAUSE = 0.00005, 0.0005
 
 def queue_writers(engine: Engine) -> None:
     """Make the engine's BEGIN IMMEDIATE (see begin_immediate) wait in the queue of its database
-    file, `<database>-writers`. Not for an in-memory database, which one process holds alone."""
+    file, `<database>-writers`. Nothing for an in-memory database, which one process holds alone."""
+    if engine.url.database in (None, "", ":memory:"):
+        return
     path = f"{engine.url.database}-writers"
 
     def open_queue(_dbapi_connection: Any, record: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from app.api.openapi_parts import (
@@ -14,9 +15,11 @@ from app.api.openapi_parts import (
 )
 
 
+@functools.cache
 def query_parameters() -> dict[tuple[str, str], frozenset[str]]:
     """The query parameters each operation takes, by (path under /api/v1, e.g.
-    `/cohorts/{cohort_id}/report`, and method): the document is where they are written down."""
+    `/cohorts/{cohort_id}/report`, and method): the document is where they are written down.
+    Worked out once per process (the document does not change while it runs)."""
     taken = {}
     for path, item in openapi_document()["paths"].items():
         shared = item.get("parameters", [])

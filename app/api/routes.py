@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from typing import Any
@@ -54,7 +53,7 @@ def refuse_unknown_query_parameters() -> ResponseReturnValue:
     rule = request.url_rule.rule if request.url_rule else ""
     path = _OPENAPI_PATH.sub(r"{\1}", rule.removeprefix(bp.url_prefix or ""))
     method = "GET" if request.method == "HEAD" else request.method
-    taken = _query_parameters().get((path, method))
+    taken = query_parameters().get((path, method))
     if taken is None:  # not an operation of the document (a 404 or a 405 follows)
         return None
     unknown = sorted(set(request.args) - taken)
@@ -71,11 +70,6 @@ def refuse_unknown_query_parameters() -> ResponseReturnValue:
 
 # A Flask rule's variable, `<int:cohort_id>`, as OpenAPI writes it: `{cohort_id}`.
 _OPENAPI_PATH = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
-
-
-@functools.cache
-def _query_parameters() -> dict[tuple[str, str], frozenset[str]]:
-    return query_parameters()
 
 
 def api_user() -> User:
